@@ -1,0 +1,44 @@
+//! The Linkwork event log: the source of truth every service stands on.
+//!
+//! One [`EventStore`] is one service's log, on PostgreSQL (production) or embedded SQLite (the
+//! single-process default), with the same behaviour on both, proven by one conformance suite:
+//!
+//! - [`EventStore::append_many`]: atomic appends to one or more streams with an optimistic
+//!   concurrency check per stream ([`ExpectedVersion`]), idempotent by event id;
+//! - a global order no reader can skip (the xid8 horizon on PostgreSQL, `BEGIN IMMEDIATE` on
+//!   SQLite), read by [`EventStore::read_all`] and tailed by checkpointed [`Subscription`]s that
+//!   commit their effects and checkpoint together;
+//! - [`Upcasters`] applied on every read path;
+//! - append-only enforced by the database, and a per-stream hash chain checked by
+//!   [`EventStore::verify`];
+//! - [`Leadership`] so that one process at a time runs a given worker.
+//!
+//! The store knows no domain: payloads are JSON bytes and event types are stable strings.
+
+mod append;
+mod error;
+mod event;
+mod hashchain;
+mod leader;
+mod postgres;
+mod row;
+mod sqlite;
+mod store;
+mod subscription;
+mod tx;
+mod upcast;
+mod verify;
+mod wakeup;
+
+pub use error::StoreError;
+pub use event::{
+    Actor, AppendToStream, Appended, AppendedEvent, EventMetadata, ExpectedVersion, NewEvent,
+    Position, RecordedEvent, category_of,
+};
+pub use leader::Leadership;
+pub use store::{Backend, EventStore, StoreOptions};
+pub use subscription::{EventHandler, HandlerError, Subscription, SubscriptionError, error_chain};
+pub use tx::{Tx, TxConn};
+pub use upcast::Upcasters;
+pub use verify::{BrokenLink, LinkProblem, VerifyReport};
+pub use wakeup::Wakeup;

@@ -1,0 +1,324 @@
+//! The PostgreSQL half of the log: the SQL, and the xid8 horizon that makes the global order
+//! safe to tail (see the migration for why).
+
+use chrono::SubsecRound;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::append::{ExistingEvent, PreparedRow, StreamHead};
+use crate::hashchain::digest_from_slice;
+use crate::row::{decode_event_row, decode_stored_row};
+use crate::verify::StoredEvent;
+use crate::{Position, RecordedEvent, StoreError};
+
+/// The channel appends notify on commit, waking subscribers in every process.
+pub(crate) const NOTIFY_CHANNEL: &str = "linkwork_events";
+
+/// Columns in the order `row::decode_event_row!` expects, then the two hashes.
+macro_rules! columns {
+    () => {
+        "global_position, epoch::BIGINT, transaction_id::text::BIGINT, event_id, stream_id, \
+         stream_version, event_type, schema_version, occurred_at, recorded_at, correlation_id, \
+         causation_id, traceparent, actor_id, actor_organisation, actor_role, data_subject, \
+         tenant, payload, content_hash, chain_hash"
+    };
+}
+
+/// Rows below this are visible to every reader: no transaction that could still commit one
+/// of them is in flight.
+macro_rules! visible {
+    () => {
+        "(epoch < current_log_epoch() OR transaction_id < pg_snapshot_xmin(pg_current_snapshot()))"
+    };
+}
+
+/// `(event_id, stream_id, stream_version, epoch, transaction_id, global_position, content_hash)`
+type ExistingRow = (Uuid, String, i64, i64, i64, i64, Vec<u8>);
+
+pub(crate) async fn find_events(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<ExistingEvent>, StoreError> {
+    let rows: Vec<ExistingRow> = sqlx::query_as(
+        "SELECT event_id, stream_id, stream_version, epoch::BIGINT, \
+                transaction_id::text::BIGINT, global_position, content_hash \
+         FROM events WHERE event_id = ANY($1)",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(event_id, stream_id, version, epoch, xid, global, hash)| ExistingEvent {
+                event_id,
+                stream_id,
+                stream_version: version as u64,
+                position: Position {
+                    epoch,
+                    transaction_id: xid,
+                    global_position: global,
+                },
+                content_hash: hash,
+            },
+        )
+        .collect())
+}
+
+pub(crate) async fn stream_head(
+    conn: &mut PgConnection,
+    stream_id: &str,
+) -> Result<Option<StreamHead>, StoreError> {
+    let row: Option<(i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT stream_version, chain_hash FROM events \
+         WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1",
+    )
+    .bind(stream_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(version, hash)| StreamHead {
+        version: version as u64,
+        chain_hash: digest_from_slice(&hash).unwrap_or_default(),
+    }))
+}
+
+pub(crate) async fn insert(
+    conn: &mut PgConnection,
+    row: &PreparedRow<'_>,
+    expected: crate::ExpectedVersion,
+) -> Result<Position, StoreError> {
+    let event = row.event;
+    let meta = &event.metadata;
+    let inserted: Result<(i64, i64, i64), sqlx::Error> = sqlx::query_as(
+        "INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version, \
+            occurred_at, recorded_at, correlation_id, causation_id, traceparent, actor_id, \
+            actor_organisation, actor_role, data_subject, tenant, payload, content_hash, chain_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         RETURNING epoch::BIGINT, transaction_id::text::BIGINT, global_position",
+    )
+    .bind(event.event_id)
+    .bind(row.stream_id)
+    .bind(row.stream_version as i64)
+    .bind(&event.event_type)
+    .bind(i64::from(event.schema_version))
+    .bind(event.occurred_at.trunc_subsecs(6))
+    .bind(row.recorded_at)
+    .bind(meta.correlation_id)
+    .bind(meta.causation_id)
+    .bind(&meta.traceparent)
+    .bind(&meta.actor.id)
+    .bind(&meta.actor.organisation)
+    .bind(&meta.actor.role)
+    .bind(&meta.data_subject)
+    .bind(&meta.tenant)
+    .bind(&event.payload)
+    .bind(row.content_hash.as_slice())
+    .bind(row.chain_hash.as_slice())
+    .fetch_one(conn)
+    .await;
+    match inserted {
+        Ok((epoch, transaction_id, global_position)) => Ok(Position {
+            epoch,
+            transaction_id,
+            global_position,
+        }),
+        Err(error) => Err(map_unique_violation(error, row, expected)),
+    }
+}
+
+/// A concurrent writer won the race for this stream version or this event id.
+fn map_unique_violation(
+    error: sqlx::Error,
+    row: &PreparedRow<'_>,
+    expected: crate::ExpectedVersion,
+) -> StoreError {
+    let constraint = error
+        .as_database_error()
+        .filter(|db| db.is_unique_violation())
+        .and_then(|db| db.constraint().map(str::to_owned));
+    match constraint.as_deref() {
+        Some("events_stream_version_key") => StoreError::WrongExpectedVersion {
+            stream_id: row.stream_id.to_owned(),
+            expected,
+            actual: None,
+        },
+        Some("events_event_id_key") => StoreError::ConcurrentAppend {
+            event_id: row.event.event_id,
+        },
+        _ => error.into(),
+    }
+}
+
+pub(crate) async fn notify(conn: &mut PgConnection) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(NOTIFY_CHANNEL)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn read_all(
+    conn: &mut PgConnection,
+    after: Position,
+    limit: i64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM events \
+         WHERE (epoch, transaction_id, global_position) > ($1::INTEGER, $2::text::xid8, $3) AND ",
+        visible!(),
+        " ORDER BY epoch, transaction_id, global_position LIMIT $4"
+    ))
+    .bind(after.epoch)
+    .bind(after.transaction_id.to_string())
+    .bind(after.global_position)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok(decode_event_row!(row)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+pub(crate) async fn read_stream(
+    conn: &mut PgConnection,
+    stream_id: &str,
+    from_version: u64,
+    limit: i64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM events WHERE stream_id = $1 AND stream_version >= $2 \
+          ORDER BY stream_version LIMIT $3"
+    ))
+    .bind(stream_id)
+    .bind(from_version as i64)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok(decode_event_row!(row)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Every event with its stored hashes, by stream and version, for chain verification.
+pub(crate) async fn stored_page(
+    conn: &mut PgConnection,
+    after: Option<(&str, u64)>,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let (stream, version) = after.unwrap_or(("", 0));
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM events WHERE (stream_id, stream_version) > ($1, $2) \
+          ORDER BY stream_id, stream_version LIMIT $3"
+    ))
+    .bind(stream)
+    .bind(version as i64)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok(decode_stored_row!(row)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// The position of the newest event every reader can see, or `None` for an empty log.
+pub(crate) async fn head_position(conn: &mut PgConnection) -> Result<Option<Position>, StoreError> {
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(concat!(
+        "SELECT epoch::BIGINT, transaction_id::text::BIGINT, global_position FROM events WHERE ",
+        visible!(),
+        " ORDER BY epoch DESC, transaction_id DESC, global_position DESC LIMIT 1"
+    ))
+    .fetch_optional(conn)
+    .await?;
+    Ok(
+        row.map(|(epoch, transaction_id, global_position)| Position {
+            epoch,
+            transaction_id,
+            global_position,
+        }),
+    )
+}
+
+/// The position of the newest committed event, visible to all readers yet or not.
+pub(crate) async fn last_committed_position(
+    conn: &mut PgConnection,
+) -> Result<Option<Position>, StoreError> {
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT epoch::BIGINT, transaction_id::text::BIGINT, global_position FROM events \
+         ORDER BY epoch DESC, transaction_id DESC, global_position DESC LIMIT 1",
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(
+        row.map(|(epoch, transaction_id, global_position)| Position {
+            epoch,
+            transaction_id,
+            global_position,
+        }),
+    )
+}
+
+pub(crate) async fn load_checkpoint(
+    conn: &mut PgConnection,
+    subscriber: &str,
+) -> Result<Option<Position>, StoreError> {
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT epoch::BIGINT, transaction_id::text::BIGINT, global_position \
+         FROM checkpoints WHERE subscriber = $1",
+    )
+    .bind(subscriber)
+    .fetch_optional(conn)
+    .await?;
+    Ok(
+        row.map(|(epoch, transaction_id, global_position)| Position {
+            epoch,
+            transaction_id,
+            global_position,
+        }),
+    )
+}
+
+pub(crate) async fn save_checkpoint(
+    conn: &mut PgConnection,
+    subscriber: &str,
+    position: Position,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO checkpoints (subscriber, epoch, transaction_id, global_position, updated_at) \
+         VALUES ($1, $2::INTEGER, $3::text::xid8, $4, now()) \
+         ON CONFLICT (subscriber) DO UPDATE SET epoch = EXCLUDED.epoch, \
+           transaction_id = EXCLUDED.transaction_id, \
+           global_position = EXCLUDED.global_position, updated_at = now()",
+    )
+    .bind(subscriber)
+    .bind(position.epoch)
+    .bind(position.transaction_id.to_string())
+    .bind(position.global_position)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records that `consumer` applied `event_id`; false when it already had.
+pub(crate) async fn inbox_insert(
+    conn: &mut PgConnection,
+    consumer: &str,
+    event_id: Uuid,
+) -> Result<bool, StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(consumer)
+    .bind(event_id)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}

@@ -1,0 +1,245 @@
+//! The SQLite half of the log. Appends run under `BEGIN IMMEDIATE` with one writer at a time,
+//! so the rowid (global position) is commit order and needs no horizon.
+
+use chrono::SubsecRound;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use crate::append::{ExistingEvent, PreparedRow, StreamHead};
+use crate::hashchain::digest_from_slice;
+use crate::row::{decode_event_row, decode_stored_row};
+use crate::verify::StoredEvent;
+use crate::{Position, RecordedEvent, StoreError};
+
+/// Columns in the order `row::decode_event_row!` expects, then the two hashes. SQLite has no
+/// transaction ids or epochs: both are zero.
+macro_rules! columns {
+    () => {
+        "global_position, 0, 0, event_id, stream_id, stream_version, event_type, schema_version, \
+         occurred_at, recorded_at, correlation_id, causation_id, traceparent, actor_id, \
+         actor_organisation, actor_role, data_subject, tenant, payload, content_hash, chain_hash"
+    };
+}
+
+fn at(global_position: i64) -> Position {
+    Position {
+        epoch: 0,
+        transaction_id: 0,
+        global_position,
+    }
+}
+
+pub(crate) async fn find_events(
+    conn: &mut SqliteConnection,
+    ids: &[Uuid],
+) -> Result<Vec<ExistingEvent>, StoreError> {
+    let mut found = Vec::new();
+    for id in ids {
+        let row: Option<(String, i64, i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT stream_id, stream_version, global_position, content_hash \
+             FROM events WHERE event_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((stream_id, version, global, hash)) = row {
+            found.push(ExistingEvent {
+                event_id: *id,
+                stream_id,
+                stream_version: version as u64,
+                position: at(global),
+                content_hash: hash,
+            });
+        }
+    }
+    Ok(found)
+}
+
+pub(crate) async fn stream_head(
+    conn: &mut SqliteConnection,
+    stream_id: &str,
+) -> Result<Option<StreamHead>, StoreError> {
+    let row: Option<(i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT stream_version, chain_hash FROM events \
+         WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1",
+    )
+    .bind(stream_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(version, hash)| StreamHead {
+        version: version as u64,
+        chain_hash: digest_from_slice(&hash).unwrap_or_default(),
+    }))
+}
+
+pub(crate) async fn insert(
+    conn: &mut SqliteConnection,
+    row: &PreparedRow<'_>,
+    expected: crate::ExpectedVersion,
+) -> Result<Position, StoreError> {
+    let event = row.event;
+    let meta = &event.metadata;
+    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+        "INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version, \
+            occurred_at, recorded_at, correlation_id, causation_id, traceparent, actor_id, \
+            actor_organisation, actor_role, data_subject, tenant, payload, content_hash, chain_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         RETURNING global_position",
+    )
+    .bind(event.event_id)
+    .bind(row.stream_id)
+    .bind(row.stream_version as i64)
+    .bind(&event.event_type)
+    .bind(i64::from(event.schema_version))
+    .bind(event.occurred_at.trunc_subsecs(6))
+    .bind(row.recorded_at)
+    .bind(meta.correlation_id)
+    .bind(meta.causation_id)
+    .bind(&meta.traceparent)
+    .bind(&meta.actor.id)
+    .bind(&meta.actor.organisation)
+    .bind(&meta.actor.role)
+    .bind(&meta.data_subject)
+    .bind(&meta.tenant)
+    .bind(&event.payload)
+    .bind(row.content_hash.as_slice())
+    .bind(row.chain_hash.as_slice())
+    .fetch_one(conn)
+    .await;
+    match inserted {
+        Ok((global_position,)) => Ok(at(global_position)),
+        // Only another process writing the same file can race us past BEGIN IMMEDIATE.
+        Err(error) if is_unique_violation(&error) => Err(StoreError::WrongExpectedVersion {
+            stream_id: row.stream_id.to_owned(),
+            expected,
+            actual: None,
+        }),
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|db| db.is_unique_violation())
+}
+
+pub(crate) async fn read_all(
+    conn: &mut SqliteConnection,
+    after: Position,
+    limit: i64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2"
+    ))
+    .bind(after.global_position)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok(decode_event_row!(row)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+pub(crate) async fn read_stream(
+    conn: &mut SqliteConnection,
+    stream_id: &str,
+    from_version: u64,
+    limit: i64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM events WHERE stream_id = $1 AND stream_version >= $2 \
+          ORDER BY stream_version LIMIT $3"
+    ))
+    .bind(stream_id)
+    .bind(from_version as i64)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok(decode_event_row!(row)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+pub(crate) async fn stored_page(
+    conn: &mut SqliteConnection,
+    after: Option<(&str, u64)>,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let (stream, version) = after.unwrap_or(("", 0));
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM events WHERE stream_id > $1 OR (stream_id = $1 AND stream_version > $2) \
+          ORDER BY stream_id, stream_version LIMIT $3"
+    ))
+    .bind(stream)
+    .bind(version as i64)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok(decode_stored_row!(row)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+pub(crate) async fn head_position(
+    conn: &mut SqliteConnection,
+) -> Result<Option<Position>, StoreError> {
+    let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT max(global_position) FROM events")
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.and_then(|(max,)| max).map(at))
+}
+
+pub(crate) async fn load_checkpoint(
+    conn: &mut SqliteConnection,
+    subscriber: &str,
+) -> Result<Option<Position>, StoreError> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT global_position FROM checkpoints WHERE subscriber = $1")
+            .bind(subscriber)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(global,)| at(global)))
+}
+
+pub(crate) async fn save_checkpoint(
+    conn: &mut SqliteConnection,
+    subscriber: &str,
+    position: Position,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO checkpoints (subscriber, epoch, transaction_id, global_position, updated_at) \
+         VALUES ($1, 0, 0, $2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
+         ON CONFLICT (subscriber) DO UPDATE SET global_position = excluded.global_position, \
+           updated_at = excluded.updated_at",
+    )
+    .bind(subscriber)
+    .bind(position.global_position)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn inbox_insert(
+    conn: &mut SqliteConnection,
+    consumer: &str,
+    event_id: Uuid,
+) -> Result<bool, StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(consumer)
+    .bind(event_id)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}

@@ -1,0 +1,472 @@
+//! [`EventStore`]: one service's log on PostgreSQL or SQLite, with the same behaviour on both.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{SubsecRound, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use tokio::sync::{Mutex, watch};
+
+use crate::append::{self, StreamHead};
+use crate::tx::TxInner;
+use crate::{
+    AppendToStream, Appended, AppendedEvent, ExpectedVersion, NewEvent, Position, RecordedEvent,
+    StoreError, Tx, Upcasters, postgres, sqlite,
+};
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// PostgreSQL: production, one database per service.
+    Postgres,
+    /// Embedded SQLite: the single-process default.
+    Sqlite,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// How to open a store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Most pooled connections.
+    pub max_connections: u32,
+    /// How long to wait for a connection (and, on SQLite, for a lock held by another process).
+    pub acquire_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The event log of one service. Cheap to clone; clones share the pool.
+#[derive(Debug, Clone)]
+pub struct EventStore {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    pool: Pool,
+    upcasters: Upcasters,
+    /// Bumped after every commit that appended, to wake this process's subscribers at once.
+    wake: Arc<watch::Sender<u64>>,
+    /// SQLite has one writer at a time; queueing writers here rather than in SQLite's busy
+    /// handler keeps latency fair and avoids `SQLITE_BUSY` under load.
+    sqlite_writer: Arc<Mutex<()>>,
+}
+
+/// Retries for an append that raced another (`ExpectedVersion::Any`, or a reused event id).
+const APPEND_ATTEMPTS: usize = 5;
+
+impl EventStore {
+    /// Opens the log at `url` (`postgres://…` or `sqlite:…`) and applies its migrations.
+    pub async fn connect(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
+        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let connect = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Config(format!("database url: {e}")))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .connect_with(connect)
+                .await?;
+            Pool::Postgres(pool)
+        } else if url.starts_with("sqlite:") {
+            let connect = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Config(format!("database url: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // An acknowledged append must survive power loss.
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(options.acquire_timeout)
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .connect_with(connect)
+                .await?;
+            Pool::Sqlite(pool)
+        } else {
+            return Err(StoreError::Config(format!(
+                "database url must start with postgres:// or sqlite:, got {:?}",
+                url.split(':').next().unwrap_or_default()
+            )));
+        };
+        let store = Self::from_pool(pool);
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    fn from_pool(pool: Pool) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                pool,
+                upcasters: Upcasters::default(),
+                wake: Arc::new(watch::channel(0).0),
+                sqlite_writer: Arc::new(Mutex::new(())),
+            }),
+        }
+    }
+
+    /// Returns a store that upcasts old events with `upcasters` on every read path.
+    /// Call once at start-up, before cloning.
+    pub fn with_upcasters(self, upcasters: Upcasters) -> Self {
+        let inner = Inner {
+            pool: self.inner.pool.clone(),
+            upcasters,
+            wake: self.inner.wake.clone(),
+            sqlite_writer: self.inner.sqlite_writer.clone(),
+        };
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        // The log keeps its own migrations table so a service's projection migrations can
+        // live in the same database without either seeing the other's versions as missing.
+        match &self.inner.pool {
+            Pool::Postgres(pool) => {
+                let mut migrator = sqlx::migrate!("./migrations/postgres");
+                migrator.dangerous_set_table_name("_eventstore_migrations");
+                migrator.run(pool).await?;
+            }
+            Pool::Sqlite(pool) => {
+                let mut migrator = sqlx::migrate!("./migrations/sqlite");
+                migrator.dangerous_set_table_name("_eventstore_migrations");
+                migrator.run(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The database this store runs on.
+    pub fn backend(&self) -> Backend {
+        match self.inner.pool {
+            Pool::Postgres(_) => Backend::Postgres,
+            Pool::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.inner.pool
+    }
+
+    /// The PostgreSQL pool, for a service's own queries (`None` on SQLite).
+    pub fn pg_pool(&self) -> Option<&PgPool> {
+        match &self.inner.pool {
+            Pool::Postgres(pool) => Some(pool),
+            Pool::Sqlite(_) => None,
+        }
+    }
+
+    /// The SQLite pool, for a service's own queries (`None` on PostgreSQL).
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.inner.pool {
+            Pool::Sqlite(pool) => Some(pool),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// A receiver that changes whenever this process commits an append.
+    pub(crate) fn local_appends(&self) -> watch::Receiver<u64> {
+        self.inner.wake.subscribe()
+    }
+
+    /// Opens a write transaction on the service's database.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let (inner, guard) = match &self.inner.pool {
+            Pool::Postgres(pool) => (TxInner::Postgres(pool.begin().await?), None),
+            Pool::Sqlite(pool) => {
+                let guard = self.inner.sqlite_writer.clone().lock_owned().await;
+                // A deferred BEGIN that later writes fails with SQLITE_BUSY despite the busy
+                // timeout; IMMEDIATE takes the write lock up front.
+                let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                (TxInner::Sqlite(tx), Some(guard))
+            }
+        };
+        Ok(Tx {
+            inner,
+            appended: false,
+            wake: self.inner.wake.clone(),
+            _write_guard: guard,
+        })
+    }
+
+    /// Appends `events` to one stream if it is at `expected`. See [`EventStore::append_many`].
+    pub async fn append(
+        &self,
+        stream_id: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<Appended, StoreError> {
+        let request = AppendToStream {
+            stream_id: stream_id.to_owned(),
+            expected,
+            events,
+        };
+        let mut appended = self.append_many(std::slice::from_ref(&request)).await?;
+        Ok(appended.remove(0))
+    }
+
+    /// Appends to several streams atomically: all or nothing.
+    ///
+    /// - Each stream's expected version is checked; a mismatch is
+    ///   [`StoreError::WrongExpectedVersion`] and nothing is written.
+    /// - Idempotent by event id: a retry with the same ids and content writes nothing and
+    ///   returns the original positions (`already_recorded`); an id reused for different
+    ///   content is [`StoreError::EventIdReused`].
+    #[tracing::instrument(skip_all, fields(streams = requests.len()), err)]
+    pub async fn append_many(
+        &self,
+        requests: &[AppendToStream],
+    ) -> Result<Vec<Appended>, StoreError> {
+        append::validate(requests)?;
+        let may_retry_version = requests.iter().any(|r| r.expected == ExpectedVersion::Any);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut tx = self.begin().await?;
+            let error = match self.append_in(&mut tx, requests).await {
+                Ok(appended) => {
+                    tx.commit().await?;
+                    return Ok(appended);
+                }
+                Err(error) => error,
+            };
+            let retry = match &error {
+                StoreError::ConcurrentAppend { .. } => true,
+                StoreError::WrongExpectedVersion { actual: None, .. } => may_retry_version,
+                _ => false,
+            };
+            drop(tx);
+            if !retry || attempt >= APPEND_ATTEMPTS {
+                return Err(error);
+            }
+        }
+    }
+
+    /// Appends inside the caller's transaction, so events commit with the caller's other
+    /// writes (a consumer's inbox row, a projection). Nothing is visible until `tx` commits.
+    pub async fn append_in(
+        &self,
+        tx: &mut Tx,
+        requests: &[AppendToStream],
+    ) -> Result<Vec<Appended>, StoreError> {
+        append::validate(requests)?;
+        let ids: Vec<_> = requests
+            .iter()
+            .flat_map(|r| r.events.iter().map(|e| e.event_id))
+            .collect();
+        let existing = match &mut tx.inner {
+            TxInner::Postgres(conn) => postgres::find_events(conn, &ids).await?,
+            TxInner::Sqlite(conn) => sqlite::find_events(conn, &ids).await?,
+        };
+        if !existing.is_empty() {
+            return append::resolve_retry(requests, existing);
+        }
+        let recorded_at = Utc::now().trunc_subsecs(6);
+        let mut results = Vec::with_capacity(requests.len());
+        for request in requests {
+            let head = stream_head(tx, &request.stream_id).await?;
+            let rows = append::prepare_stream(request, head, recorded_at)?;
+            let mut events = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let position = match &mut tx.inner {
+                    TxInner::Postgres(conn) => {
+                        postgres::insert(conn, row, request.expected).await?
+                    }
+                    TxInner::Sqlite(conn) => sqlite::insert(conn, row, request.expected).await?,
+                };
+                events.push(AppendedEvent {
+                    event_id: row.event.event_id,
+                    stream_version: row.stream_version,
+                    position,
+                });
+            }
+            results.push(Appended {
+                stream_id: request.stream_id.clone(),
+                events,
+                already_recorded: false,
+            });
+        }
+        if let TxInner::Postgres(conn) = &mut tx.inner {
+            postgres::notify(conn).await?;
+        }
+        tx.appended = true;
+        Ok(results)
+    }
+
+    /// The stream's last version, or `None` if it has no events.
+    pub async fn stream_version(&self, stream_id: &str) -> Result<Option<u64>, StoreError> {
+        let head = match &self.inner.pool {
+            Pool::Postgres(pool) => {
+                postgres::stream_head(&mut *pool.acquire().await?, stream_id).await?
+            }
+            Pool::Sqlite(pool) => {
+                sqlite::stream_head(&mut *pool.acquire().await?, stream_id).await?
+            }
+        };
+        Ok(head.map(|h| h.version))
+    }
+
+    /// Up to `limit` events of one stream from `from_version` on, upcast to current schemas.
+    pub async fn read_stream(
+        &self,
+        stream_id: &str,
+        from_version: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let limit = clamp_limit(limit);
+        let events = match &self.inner.pool {
+            Pool::Postgres(pool) => {
+                postgres::read_stream(&mut *pool.acquire().await?, stream_id, from_version, limit)
+                    .await?
+            }
+            Pool::Sqlite(pool) => {
+                sqlite::read_stream(&mut *pool.acquire().await?, stream_id, from_version, limit)
+                    .await?
+            }
+        };
+        self.upcast_all(events)
+    }
+
+    /// Every event of one stream, upcast: what an aggregate folds to rebuild its state.
+    pub async fn load_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut events = Vec::new();
+        loop {
+            let from = events
+                .last()
+                .map_or(1, |e: &RecordedEvent| e.stream_version + 1);
+            let page = self.read_stream(stream_id, from, 1000).await?;
+            let done = page.len() < 1000;
+            events.extend(page);
+            if done {
+                return Ok(events);
+            }
+        }
+    }
+
+    /// Up to `limit` events after `after` in global order, upcast. Never returns an event
+    /// while an earlier one may still commit, so a reader advancing by what it got skips none.
+    pub async fn read_all(
+        &self,
+        after: Position,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let limit = clamp_limit(limit);
+        let events = match &self.inner.pool {
+            Pool::Postgres(pool) => {
+                postgres::read_all(&mut *pool.acquire().await?, after, limit).await?
+            }
+            Pool::Sqlite(pool) => {
+                sqlite::read_all(&mut *pool.acquire().await?, after, limit).await?
+            }
+        };
+        self.upcast_all(events)
+    }
+
+    /// Like [`EventStore::read_all`], inside a transaction.
+    pub async fn read_all_in(
+        &self,
+        tx: &mut Tx,
+        after: Position,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let limit = clamp_limit(limit);
+        let events = match &mut tx.inner {
+            TxInner::Postgres(conn) => postgres::read_all(conn, after, limit).await?,
+            TxInner::Sqlite(conn) => sqlite::read_all(conn, after, limit).await?,
+        };
+        self.upcast_all(events)
+    }
+
+    /// The newest position every reader can see (`None` for an empty log): how far a
+    /// subscriber has to go.
+    pub async fn head_position(&self) -> Result<Option<Position>, StoreError> {
+        match &self.inner.pool {
+            Pool::Postgres(pool) => postgres::head_position(&mut *pool.acquire().await?).await,
+            Pool::Sqlite(pool) => sqlite::head_position(&mut *pool.acquire().await?).await,
+        }
+    }
+
+    /// The newest committed position, including events a reader cannot see yet because an
+    /// older transaction is still in flight: where a catch-up must get to.
+    pub async fn last_committed_position(&self) -> Result<Option<Position>, StoreError> {
+        match &self.inner.pool {
+            Pool::Postgres(pool) => {
+                postgres::last_committed_position(&mut *pool.acquire().await?).await
+            }
+            // SQLite commits in position order: what is committed is visible.
+            Pool::Sqlite(pool) => sqlite::head_position(&mut *pool.acquire().await?).await,
+        }
+    }
+
+    /// A subscriber's checkpoint, read inside its transaction.
+    pub async fn load_checkpoint(
+        &self,
+        tx: &mut Tx,
+        subscriber: &str,
+    ) -> Result<Option<Position>, StoreError> {
+        match &mut tx.inner {
+            TxInner::Postgres(conn) => postgres::load_checkpoint(conn, subscriber).await,
+            TxInner::Sqlite(conn) => sqlite::load_checkpoint(conn, subscriber).await,
+        }
+    }
+
+    /// Stores a subscriber's checkpoint inside its transaction, beside its effects.
+    pub async fn save_checkpoint(
+        &self,
+        tx: &mut Tx,
+        subscriber: &str,
+        position: Position,
+    ) -> Result<(), StoreError> {
+        match &mut tx.inner {
+            TxInner::Postgres(conn) => postgres::save_checkpoint(conn, subscriber, position).await,
+            TxInner::Sqlite(conn) => sqlite::save_checkpoint(conn, subscriber, position).await,
+        }
+    }
+
+    /// Records in `tx` that `consumer` has applied `event_id`. Returns false if it already
+    /// had: the caller must then skip the effect (the inbox of an idempotent consumer).
+    pub async fn record_in_inbox(
+        &self,
+        tx: &mut Tx,
+        consumer: &str,
+        event_id: uuid::Uuid,
+    ) -> Result<bool, StoreError> {
+        match &mut tx.inner {
+            TxInner::Postgres(conn) => postgres::inbox_insert(conn, consumer, event_id).await,
+            TxInner::Sqlite(conn) => sqlite::inbox_insert(conn, consumer, event_id).await,
+        }
+    }
+
+    fn upcast_all(&self, mut events: Vec<RecordedEvent>) -> Result<Vec<RecordedEvent>, StoreError> {
+        for event in &mut events {
+            self.inner.upcasters.apply(event)?;
+        }
+        Ok(events)
+    }
+}
+
+async fn stream_head(tx: &mut Tx, stream_id: &str) -> Result<Option<StreamHead>, StoreError> {
+    match &mut tx.inner {
+        TxInner::Postgres(conn) => postgres::stream_head(conn, stream_id).await,
+        TxInner::Sqlite(conn) => sqlite::stream_head(conn, stream_id).await,
+    }
+}
+
+fn clamp_limit(limit: usize) -> i64 {
+    limit.clamp(1, 100_000) as i64
+}

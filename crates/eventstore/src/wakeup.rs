@@ -1,0 +1,79 @@
+//! Waking subscribers when new events commit, with polling as the safety net.
+//!
+//! On PostgreSQL every append sends `NOTIFY linkwork_events` (delivered at commit) and
+//! subscribers in any process `LISTEN`; within one process a commit also bumps a local watch.
+//! A notification can be missed (listener reconnecting, a rolled-back transaction that was
+//! holding the horizon back), so a subscriber never waits longer than its poll interval.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+use tokio::sync::watch;
+
+use crate::store::Pool;
+use crate::{EventStore, postgres};
+
+/// Waits for "something may have been appended".
+#[derive(Debug)]
+pub struct Wakeup {
+    local: watch::Receiver<u64>,
+    listener: Option<PgListener>,
+    pool: Pool,
+}
+
+impl Wakeup {
+    /// Starts listening for appends to `store`.
+    pub async fn new(store: &EventStore) -> Self {
+        let mut wakeup = Self {
+            local: store.local_appends(),
+            listener: None,
+            pool: store.pool().clone(),
+        };
+        wakeup.ensure_listener().await;
+        wakeup
+    }
+
+    async fn ensure_listener(&mut self) {
+        let Pool::Postgres(pool) = &self.pool else {
+            return;
+        };
+        if self.listener.is_some() {
+            return;
+        }
+        let listening = async {
+            let mut listener = PgListener::connect_with(pool).await?;
+            listener.listen(postgres::NOTIFY_CHANNEL).await?;
+            Ok::<_, sqlx::Error>(listener)
+        };
+        match listening.await {
+            Ok(listener) => self.listener = Some(listener),
+            Err(error) => tracing::warn!(%error, "cannot LISTEN for appends; polling instead"),
+        }
+    }
+
+    /// Returns when an append may have committed, or after `poll` at the latest.
+    pub async fn wait(&mut self, poll: Duration) {
+        self.ensure_listener().await;
+        let notified = async {
+            match self.listener.as_mut() {
+                Some(listener) => {
+                    if let Err(error) = listener.recv().await {
+                        tracing::warn!(%error, "lost the LISTEN connection; polling until it is back");
+                        self.listener = None;
+                        std::future::pending::<()>().await;
+                    }
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = notified => {}
+            changed = self.local.changed() => {
+                if changed.is_err() {
+                    tokio::time::sleep(poll).await;
+                }
+            }
+            () = tokio::time::sleep(poll) => {}
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Events and metadata for the suite.
+
+use chrono::Utc;
+use eventstore::{
+    Actor, EventHandler, EventMetadata, EventStore, HandlerError, NewEvent, Position,
+    RecordedEvent, Tx, TxConn,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+pub(crate) fn metadata() -> EventMetadata {
+    EventMetadata {
+        correlation_id: Uuid::new_v4(),
+        causation_id: Some(Uuid::new_v4()),
+        traceparent: Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_owned()),
+        actor: Actor {
+            id: "user-123".to_owned(),
+            organisation: "Y01234".to_owned(),
+            role: "link-worker".to_owned(),
+        },
+        data_subject: Some("hmac:7f1c".to_owned()),
+        tenant: "QWE".to_owned(),
+    }
+}
+
+/// A `thing_happened` v1 event numbered `n`.
+pub(crate) fn event(n: u64) -> NewEvent {
+    NewEvent::json(
+        Uuid::now_v7(),
+        "thing_happened",
+        1,
+        Utc::now(),
+        &json!({ "n": n }),
+        metadata(),
+    )
+    .expect("serialisable")
+}
+
+/// Every event in the log, in global order. Waits while concurrent tests' transactions hold
+/// the PostgreSQL horizon back (it is cluster-wide), so it always returns every committed event.
+pub(crate) async fn all_events(store: &EventStore) -> Vec<RecordedEvent> {
+    let target = store
+        .last_committed_position()
+        .await
+        .expect("last position");
+    let mut events: Vec<RecordedEvent> = Vec::new();
+    let mut after = Position::START;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while target.is_some_and(|target| after < target) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the horizon never passed {target:?}"
+        );
+        let page = store.read_all(after, 1000).await.expect("read_all");
+        match page.last() {
+            Some(last) => after = last.position,
+            None => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+        }
+        events.extend(page);
+    }
+    events
+}
+
+/// Runs a statement on the store's database (outside the log's API), for set-up and tampering.
+pub(crate) async fn execute(store: &EventStore, sql: &'static str) {
+    let mut tx = store.begin().await.expect("begin");
+    match tx.conn() {
+        TxConn::Postgres(conn) => sqlx::query(sql).execute(conn).await.map(drop),
+        TxConn::Sqlite(conn) => sqlx::query(sql).execute(conn).await.map(drop),
+    }
+    .expect(sql);
+    tx.commit().await.expect("commit");
+}
+
+/// Reads one integer with `sql`.
+pub(crate) async fn scalar(store: &EventStore, sql: &'static str) -> i64 {
+    let mut tx = store.begin().await.expect("begin");
+    let (value,): (i64,) = match tx.conn() {
+        TxConn::Postgres(conn) => sqlx::query_as(sql).fetch_one(conn).await,
+        TxConn::Sqlite(conn) => sqlx::query_as(sql).fetch_one(conn).await,
+    }
+    .expect(sql);
+    tx.rollback().await.expect("rollback");
+    value
+}
+
+/// A handler that records each event it applies in the `seen` table, inside the batch's
+/// transaction (what a projection does).
+#[derive(Debug, Default)]
+pub(crate) struct RecordSeen;
+
+pub(crate) const CREATE_SEEN: &str = "CREATE TABLE seen (event_id TEXT NOT NULL, event_type TEXT NOT NULL, schema_version BIGINT NOT NULL)";
+
+impl EventHandler for RecordSeen {
+    async fn handle(&mut self, tx: &mut Tx, event: &RecordedEvent) -> Result<(), HandlerError> {
+        record_seen(tx, event).await
+    }
+}
+
+pub(crate) async fn record_seen(tx: &mut Tx, event: &RecordedEvent) -> Result<(), HandlerError> {
+    let sql = "INSERT INTO seen (event_id, event_type, schema_version) VALUES ($1, $2, $3)";
+    let id = event.event_id.to_string();
+    let version = i64::from(event.schema_version);
+    match tx.conn() {
+        TxConn::Postgres(conn) => {
+            sqlx::query(sql)
+                .bind(id)
+                .bind(&event.event_type)
+                .bind(version)
+                .execute(conn)
+                .await?;
+        }
+        TxConn::Sqlite(conn) => {
+            sqlx::query(sql)
+                .bind(id)
+                .bind(&event.event_type)
+                .bind(version)
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The ids in `seen`, in the order they were recorded, duplicates kept.
+pub(crate) async fn seen_ids(store: &EventStore) -> Vec<String> {
+    let sql = "SELECT event_id FROM seen";
+    let mut tx = store.begin().await.expect("begin");
+    let rows: Vec<(String,)> = match tx.conn() {
+        TxConn::Postgres(conn) => sqlx::query_as(sql).fetch_all(conn).await,
+        TxConn::Sqlite(conn) => sqlx::query_as(sql).fetch_all(conn).await,
+    }
+    .expect(sql);
+    tx.rollback().await.expect("rollback");
+    rows.into_iter().map(|(id,)| id).collect()
+}

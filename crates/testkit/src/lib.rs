@@ -1,0 +1,25 @@
+//! Test support shared by every crate's tests.
+//!
+//! - [`TestDatabase`]: a fresh PostgreSQL database (or SQLite file) per test, dropped after it.
+//! - [`TestNats`]: the shared NATS server with a subject prefix and stream names of the test's
+//!   own, deleted after it; [`NatsServer`]: a private nats-server child process for tests that
+//!   stop and restart the broker.
+//! - [`given`]: given/when/then for deciders.
+//!
+//! Tests talk to real PostgreSQL and NATS. When either is unreachable the test fails with a
+//! message saying how to start it: nothing is skipped.
+
+mod database;
+mod given;
+mod logging;
+mod nats;
+
+pub use database::{BackendKind, TestDatabase, postgres_admin_url};
+pub use given::{Given, When, given};
+pub use logging::init_logging;
+pub use nats::{NatsServer, TestNats, nats_url};
+
+/// A short unique suffix for names of things a test creates.
+pub fn unique_suffix() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
