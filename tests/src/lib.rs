@@ -1,1 +1,4 @@
-//! End-to-end tests live in `tests/`; this library is empty on purpose.
+//! Shared set-up for the end-to-end tests in `tests/`: a producing and a consuming service
+//! wired through a bus of the test's own.
+
+pub mod world;
