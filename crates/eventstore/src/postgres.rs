@@ -11,7 +11,7 @@ use crate::row::{decode_event_row, decode_stored_row};
 use crate::verify::StoredEvent;
 use crate::{Position, RecordedEvent, StoreError};
 
-/// The channel appends notify on commit, waking subscribers in every process.
+/// The channel the `events_notify` trigger notifies on commit, waking subscribers everywhere.
 pub(crate) const NOTIFY_CHANNEL: &str = "linkwork_events";
 
 /// Columns in the order `row::decode_event_row!` expects, then the two hashes.
@@ -32,25 +32,41 @@ macro_rules! visible {
     };
 }
 
-/// `(event_id, stream_id, stream_version, epoch, transaction_id, global_position, content_hash)`
-type ExistingRow = (Uuid, String, i64, i64, i64, i64, Vec<u8>);
+/// `(is_head, event_id, stream_id, stream_version, epoch, transaction_id, global_position, hash)`
+type ProbeRow = (bool, Option<Uuid>, String, i64, i64, i64, i64, Vec<u8>);
 
-pub(crate) async fn find_events(
+/// In one round trip: the head of the first stream of an append, and any of the append's
+/// event ids already in the log (the hash is the chain hash for the head, the content hash
+/// for existing events).
+pub(crate) async fn probe(
     conn: &mut PgConnection,
+    stream_id: &str,
     ids: &[Uuid],
-) -> Result<Vec<ExistingEvent>, StoreError> {
-    let rows: Vec<ExistingRow> = sqlx::query_as(
-        "SELECT event_id, stream_id, stream_version, epoch::BIGINT, \
+) -> Result<(Option<StreamHead>, Vec<ExistingEvent>), StoreError> {
+    let rows: Vec<ProbeRow> = sqlx::query_as(
+        "SELECT TRUE, NULL::uuid, stream_id, stream_version, 0::BIGINT, 0::BIGINT, 0::BIGINT, chain_hash \
+         FROM (SELECT stream_id, stream_version, chain_hash FROM events WHERE stream_id = $1 \
+               ORDER BY stream_version DESC LIMIT 1) AS head \
+         UNION ALL \
+         SELECT FALSE, event_id, stream_id, stream_version, epoch::BIGINT, \
                 transaction_id::text::BIGINT, global_position, content_hash \
-         FROM events WHERE event_id = ANY($1)",
+         FROM events WHERE event_id = ANY($2)",
     )
+    .bind(stream_id)
     .bind(ids)
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(event_id, stream_id, version, epoch, xid, global, hash)| ExistingEvent {
+    let mut head = None;
+    let mut existing = Vec::new();
+    for (is_head, event_id, stream_id, version, epoch, xid, global, hash) in rows {
+        match (is_head, event_id) {
+            (true, _) => {
+                head = Some(StreamHead {
+                    version: version as u64,
+                    chain_hash: digest_from_slice(&hash).unwrap_or_default(),
+                });
+            }
+            (false, Some(event_id)) => existing.push(ExistingEvent {
                 event_id,
                 stream_id,
                 stream_version: version as u64,
@@ -60,9 +76,11 @@ pub(crate) async fn find_events(
                     global_position: global,
                 },
                 content_hash: hash,
-            },
-        )
-        .collect())
+            }),
+            (false, None) => {}
+        }
+    }
+    Ok((head, existing))
 }
 
 pub(crate) async fn stream_head(
@@ -147,14 +165,6 @@ fn map_unique_violation(
         },
         _ => error.into(),
     }
-}
-
-pub(crate) async fn notify(conn: &mut PgConnection) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_notify($1, '')")
-        .bind(NOTIFY_CHANNEL)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 pub(crate) async fn read_all(

@@ -39,6 +39,9 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// How long to wait for a connection (and, on SQLite, for a lock held by another process).
     pub acquire_timeout: Duration,
+    /// Apply the log's checked-in migrations on connect. Operator tools that only read an
+    /// existing log turn this off so that a wrong URL never gets tables created in it.
+    pub migrate: bool,
 }
 
 impl Default for StoreOptions {
@@ -46,6 +49,7 @@ impl Default for StoreOptions {
         Self {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(10),
+            migrate: true,
         }
     }
 }
@@ -85,7 +89,7 @@ impl EventStore {
         } else if url.starts_with("sqlite:") {
             let connect = SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("database url: {e}")))?
-                .create_if_missing(true)
+                .create_if_missing(options.migrate)
                 .journal_mode(SqliteJournalMode::Wal)
                 // An acknowledged append must survive power loss.
                 .synchronous(SqliteSynchronous::Full)
@@ -104,7 +108,9 @@ impl EventStore {
             )));
         };
         let store = Self::from_pool(pool);
-        store.migrate().await?;
+        if options.migrate {
+            store.migrate().await?;
+        }
         Ok(store)
     }
 
@@ -269,17 +275,24 @@ impl EventStore {
             .iter()
             .flat_map(|r| r.events.iter().map(|e| e.event_id))
             .collect();
-        let existing = match &mut tx.inner {
-            TxInner::Postgres(conn) => postgres::find_events(conn, &ids).await?,
-            TxInner::Sqlite(conn) => sqlite::find_events(conn, &ids).await?,
+        // The first stream's head and the idempotency check share a round trip on PostgreSQL.
+        let (first_head, existing) = match &mut tx.inner {
+            TxInner::Postgres(conn) => postgres::probe(conn, &requests[0].stream_id, &ids).await?,
+            TxInner::Sqlite(conn) => (
+                sqlite::stream_head(conn, &requests[0].stream_id).await?,
+                sqlite::find_events(conn, &ids).await?,
+            ),
         };
         if !existing.is_empty() {
             return append::resolve_retry(requests, existing);
         }
         let recorded_at = Utc::now().trunc_subsecs(6);
         let mut results = Vec::with_capacity(requests.len());
-        for request in requests {
-            let head = stream_head(tx, &request.stream_id).await?;
+        for (index, request) in requests.iter().enumerate() {
+            let head = match index {
+                0 => first_head,
+                _ => stream_head(tx, &request.stream_id).await?,
+            };
             let rows = append::prepare_stream(request, head, recorded_at)?;
             let mut events = Vec::with_capacity(rows.len());
             for row in &rows {
@@ -301,9 +314,7 @@ impl EventStore {
                 already_recorded: false,
             });
         }
-        if let TxInner::Postgres(conn) = &mut tx.inner {
-            postgres::notify(conn).await?;
-        }
+        // On PostgreSQL the `events_notify` trigger wakes other processes at commit.
         tx.appended = true;
         Ok(results)
     }

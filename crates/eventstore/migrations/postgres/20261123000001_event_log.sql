@@ -60,6 +60,20 @@ CREATE TRIGGER events_no_truncate
     BEFORE TRUNCATE ON events
     FOR EACH STATEMENT EXECUTE FUNCTION events_reject_change();
 
+-- Wake subscribers in every process when appends commit (NOTIFY is delivered at commit, and
+-- identical notifications within one transaction are folded into one).
+CREATE FUNCTION events_notify_append() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('linkwork_events', '');
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER events_notify
+    AFTER INSERT ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION events_notify_append();
+
 -- Where each catch-up subscriber (projection, relay) has got to. Written in the same transaction
 -- as the subscriber's own effects, so an effect and its checkpoint commit or vanish together.
 CREATE TABLE checkpoints (

@@ -1,0 +1,40 @@
+//! Benchmarks of the event log and the bus, run against real PostgreSQL, SQLite and NATS.
+//! Each figure is printed beside its baseline from the same run (a plain INSERT, a COPY), as a
+//! Markdown table for `docs/benchmarks.md`. Run in release: `cargo run --release -p bench --
+//! append`.
+
+mod append;
+mod fixtures;
+mod relay;
+mod replay;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "linkwork-bench",
+    about = "Benchmarks of the Linkwork event log and bus"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Durable single-event appends per second, beside plain INSERTs of same-sized rows.
+    Append(append::Args),
+    /// Catch-up subscription throughput over a large log, beside COPY / a raw scan.
+    Replay(replay::Args),
+    /// Relay throughput from the log to JetStream and to the in-process bus.
+    Relay(relay::Args),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Append(args) => append::run(args).await,
+        Command::Replay(args) => replay::run(args).await,
+        Command::Relay(args) => relay::run(args).await,
+    }
+}

@@ -1,0 +1,29 @@
+//! The subcommands of `linkwork`.
+
+mod verify;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Linkwork: social prescribing for NHS Integrated Care Systems.
+#[derive(Debug, Parser)]
+#[command(name = "linkwork", version, about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check every stream's hash chain; exits 1 naming the first broken link.
+    Verify(verify::Args),
+}
+
+impl Cli {
+    pub(crate) async fn run(self) -> anyhow::Result<ExitCode> {
+        match self.command {
+            Command::Verify(args) => verify::run(args).await,
+        }
+    }
+}
