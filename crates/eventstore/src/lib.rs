@@ -17,6 +17,7 @@
 
 mod append;
 mod error;
+mod grpc;
 mod event;
 mod hashchain;
 mod leader;

@@ -25,10 +25,14 @@ macro_rules! columns {
 }
 
 /// Rows below this are visible to every reader: no transaction that could still commit one
-/// of them is in flight.
+/// of them is in flight. Rows of an older epoch (before a restore) are all visible, so the
+/// test is `(epoch, transaction_id) < (current epoch, oldest running xid)`. Written as one row
+/// comparison of constants (evaluated once per query), the index scan stops at the horizon
+/// instead of filtering every later row.
 macro_rules! visible {
     () => {
-        "(epoch < current_log_epoch() OR transaction_id < pg_snapshot_xmin(pg_current_snapshot()))"
+        "(epoch, transaction_id) < ((SELECT current_log_epoch()), \
+          (SELECT pg_snapshot_xmin(pg_current_snapshot())))"
     };
 }
 

@@ -1,0 +1,62 @@
+//! The one mapping from store errors to gRPC status codes, used at every service's edge.
+//!
+//! A concurrency conflict is `ABORTED` (the client reloads and retries), a malformed append or a
+//! reused event id is `INVALID_ARGUMENT`, an unreachable database is `UNAVAILABLE`, and anything
+//! else is `INTERNAL` with no cause text: the cause is logged, never sent to the client.
+
+use crate::StoreError;
+
+impl From<StoreError> for tonic::Status {
+    fn from(error: StoreError) -> Self {
+        match &error {
+            StoreError::WrongExpectedVersion { .. } | StoreError::ConcurrentAppend { .. } => {
+                tonic::Status::aborted(error.to_string())
+            }
+            StoreError::EventIdReused { .. } | StoreError::InvalidAppend(_) => {
+                tonic::Status::invalid_argument(error.to_string())
+            }
+            StoreError::Unavailable(_) => tonic::Status::unavailable("the event store is unavailable"),
+            StoreError::Upcast { .. }
+            | StoreError::Config(_)
+            | StoreError::Database(_)
+            | StoreError::Migrate(_) => {
+                tracing::error!(error = %crate::error_chain(&error), "event store failure");
+                tonic::Status::internal("internal error")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tonic::Code;
+    use uuid::Uuid;
+
+    use crate::{ExpectedVersion, StoreError};
+
+    #[test]
+    fn conflicts_are_aborted_and_name_the_stream() {
+        let status = tonic::Status::from(StoreError::WrongExpectedVersion {
+            stream_id: "referral-1".to_owned(),
+            expected: ExpectedVersion::Exact(3),
+            actual: Some(4),
+        });
+        assert_eq!(status.code(), Code::Aborted);
+        assert!(status.message().contains("referral-1"));
+        let raced = StoreError::ConcurrentAppend { event_id: Uuid::nil() };
+        assert_eq!(tonic::Status::from(raced).code(), Code::Aborted);
+    }
+
+    #[test]
+    fn bad_input_is_invalid_argument_and_failures_hide_their_cause() {
+        let invalid = StoreError::InvalidAppend("stream_id \"a b\" must be …".to_owned());
+        assert_eq!(tonic::Status::from(invalid).code(), Code::InvalidArgument);
+        let reused = StoreError::EventIdReused { event_id: Uuid::nil() };
+        assert_eq!(tonic::Status::from(reused).code(), Code::InvalidArgument);
+        let down = StoreError::Unavailable(sqlx::Error::PoolTimedOut);
+        assert_eq!(tonic::Status::from(down).code(), Code::Unavailable);
+        let internal = tonic::Status::from(StoreError::Database(sqlx::Error::RowNotFound));
+        assert_eq!(internal.code(), Code::Internal);
+        assert_eq!(internal.message(), "internal error");
+    }
+}
