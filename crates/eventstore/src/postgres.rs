@@ -14,7 +14,9 @@ use crate::{Position, RecordedEvent, StoreError};
 /// The channel the `events_notify` trigger notifies on commit, waking subscribers everywhere.
 pub(crate) const NOTIFY_CHANNEL: &str = "linkwork_events";
 
-/// Columns in the order `row::decode_event_row!` expects, then the two hashes.
+/// Columns in the order `row::decode_event_row!` expects, then the two hashes. Some are cast,
+/// and an ORDER BY on a bare name would sort by the cast output column (defeating the index),
+/// so ordering always names `events.` columns.
 macro_rules! columns {
     () => {
         "global_position, epoch::BIGINT, transaction_id::text::BIGINT, event_id, stream_id, \
@@ -182,7 +184,7 @@ pub(crate) async fn read_all(
         " FROM events \
          WHERE (epoch, transaction_id, global_position) > ($1::INTEGER, $2::text::xid8, $3) AND ",
         visible!(),
-        " ORDER BY epoch, transaction_id, global_position LIMIT $4"
+        " ORDER BY events.epoch, events.transaction_id, events.global_position LIMIT $4"
     ))
     .bind(after.epoch)
     .bind(after.transaction_id.to_string())
@@ -248,7 +250,7 @@ pub(crate) async fn head_position(conn: &mut PgConnection) -> Result<Option<Posi
     let row: Option<(i64, i64, i64)> = sqlx::query_as(concat!(
         "SELECT epoch::BIGINT, transaction_id::text::BIGINT, global_position FROM events WHERE ",
         visible!(),
-        " ORDER BY epoch DESC, transaction_id DESC, global_position DESC LIMIT 1"
+        " ORDER BY events.epoch DESC, events.transaction_id DESC, events.global_position DESC LIMIT 1"
     ))
     .fetch_optional(conn)
     .await?;
@@ -267,7 +269,7 @@ pub(crate) async fn last_committed_position(
 ) -> Result<Option<Position>, StoreError> {
     let row: Option<(i64, i64, i64)> = sqlx::query_as(
         "SELECT epoch::BIGINT, transaction_id::text::BIGINT, global_position FROM events \
-         ORDER BY epoch DESC, transaction_id DESC, global_position DESC LIMIT 1",
+         ORDER BY events.epoch DESC, events.transaction_id DESC, events.global_position DESC LIMIT 1",
     )
     .fetch_optional(conn)
     .await?;

@@ -147,13 +147,14 @@ impl InProcessBus {
         stream: &str,
         consumer: &str,
     ) -> Result<Option<InProcessMessage>, BusError> {
-        let (filter, mut cursor): (String, i64) = sqlx::query_as(
+        let (filter, acked): (String, i64) = sqlx::query_as(
             "SELECT filter, acked_seq FROM bus_consumers WHERE stream = $1 AND name = $2",
         )
         .bind(stream)
         .bind(consumer)
         .fetch_one(&self.pool)
         .await?;
+        let mut cursor = acked;
         loop {
             let rows: Vec<(i64, String, String, Vec<u8>)> = sqlx::query_as(
                 "SELECT seq, subject, headers, payload FROM bus_messages \
@@ -176,7 +177,9 @@ impl InProcessBus {
                 cursor = seq;
             }
             // Messages the filter skips count as acknowledged, as in JetStream.
-            self.ack(stream, consumer, cursor).await?;
+            if cursor > acked {
+                self.ack(stream, consumer, cursor).await?;
+            }
             if scanned < SCAN {
                 return Ok(None);
             }
