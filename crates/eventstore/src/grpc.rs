@@ -15,7 +15,9 @@ impl From<StoreError> for tonic::Status {
             StoreError::EventIdReused { .. } | StoreError::InvalidAppend(_) => {
                 tonic::Status::invalid_argument(error.to_string())
             }
-            StoreError::Unavailable(_) => tonic::Status::unavailable("the event store is unavailable"),
+            StoreError::Unavailable(_) => {
+                tonic::Status::unavailable("the event store is unavailable")
+            }
             StoreError::Upcast { .. }
             | StoreError::Config(_)
             | StoreError::Database(_)
@@ -43,7 +45,9 @@ mod tests {
         });
         assert_eq!(status.code(), Code::Aborted);
         assert!(status.message().contains("referral-1"));
-        let raced = StoreError::ConcurrentAppend { event_id: Uuid::nil() };
+        let raced = StoreError::ConcurrentAppend {
+            event_id: Uuid::nil(),
+        };
         assert_eq!(tonic::Status::from(raced).code(), Code::Aborted);
     }
 
@@ -51,7 +55,9 @@ mod tests {
     fn bad_input_is_invalid_argument_and_failures_hide_their_cause() {
         let invalid = StoreError::InvalidAppend("stream_id \"a b\" must be …".to_owned());
         assert_eq!(tonic::Status::from(invalid).code(), Code::InvalidArgument);
-        let reused = StoreError::EventIdReused { event_id: Uuid::nil() };
+        let reused = StoreError::EventIdReused {
+            event_id: Uuid::nil(),
+        };
         assert_eq!(tonic::Status::from(reused).code(), Code::InvalidArgument);
         let down = StoreError::Unavailable(sqlx::Error::PoolTimedOut);
         assert_eq!(tonic::Status::from(down).code(), Code::Unavailable);

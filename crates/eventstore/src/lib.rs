@@ -17,8 +17,8 @@
 
 mod append;
 mod error;
-mod grpc;
 mod event;
+mod grpc;
 mod hashchain;
 mod leader;
 mod postgres;
