@@ -37,7 +37,7 @@ pub use event::{
     Position, RecordedEvent, category_of,
 };
 pub use leader::Leadership;
-pub use store::{Backend, EventStore, StoreOptions};
+pub use store::{Backend, EventStore, PoolRef, StoreOptions};
 pub use subscription::{EventHandler, HandlerError, Subscription, SubscriptionError, error_chain};
 pub use tx::{Tx, TxConn};
 pub use upcast::Upcasters;

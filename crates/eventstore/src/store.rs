@@ -32,6 +32,39 @@ pub(crate) enum Pool {
     Sqlite(SqlitePool),
 }
 
+/// A borrowed pool of either backend.
+#[derive(Debug, Clone, Copy)]
+pub enum PoolRef<'a> {
+    /// PostgreSQL.
+    Postgres(&'a PgPool),
+    /// SQLite.
+    Sqlite(&'a SqlitePool),
+}
+
+/// Runs `$body` with `$pool` bound to the store's pool, whichever backend it is. The body is
+/// compiled once per backend, so one SQL text with `$1`-style parameters (valid on both)
+/// serves both.
+#[macro_export]
+macro_rules! on_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match $store.pool_ref() {
+            $crate::PoolRef::Postgres($pool) => $body,
+            $crate::PoolRef::Sqlite($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection, whichever backend it is.
+#[macro_export]
+macro_rules! on_conn {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx.conn() {
+            $crate::TxConn::Postgres($conn) => $body,
+            $crate::TxConn::Sqlite($conn) => $body,
+        }
+    };
+}
+
 /// How to open a store.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -167,6 +200,15 @@ impl EventStore {
 
     pub(crate) fn pool(&self) -> &Pool {
         &self.inner.pool
+    }
+
+    /// The pool, for a service's own queries (projections, read models). Use
+    /// [`on_pool!`](crate::on_pool) to run one SQL text on either backend.
+    pub fn pool_ref(&self) -> PoolRef<'_> {
+        match &self.inner.pool {
+            Pool::Postgres(pool) => PoolRef::Postgres(pool),
+            Pool::Sqlite(pool) => PoolRef::Sqlite(pool),
+        }
     }
 
     /// The PostgreSQL pool, for a service's own queries (`None` on SQLite).

@@ -1,0 +1,112 @@
+//! A referral service over a fresh database, and a journey's cast.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use eventstore::{EventStore, Subscription};
+use referral::app::{AppError, Context, ReferralApp};
+use referral::domain::referral::{
+    Actor, Command, Consent, Event, Holder, Issued, RequestReferral, Urgency,
+};
+use referral::domain::snomed::{ConceptId, REFERRAL_TO_SOCIAL_PRESCRIBING};
+use referral::projections::{self, responsibility::ResponsibilityProjection};
+use testkit::{BackendKind, TestDatabase};
+use uuid::Uuid;
+
+pub(crate) const GP_PRACTICE: &str = "Y01234";
+pub(crate) const LINK_WORKERS: &str = "PCN-LW-01";
+pub(crate) const OTHER_PCN: &str = "PCN-LW-02";
+
+pub(crate) struct Service {
+    pub(crate) store: EventStore,
+    pub(crate) app: ReferralApp,
+    _database: TestDatabase,
+}
+
+impl Service {
+    pub(crate) async fn start(kind: BackendKind) -> Self {
+        testkit::init_logging();
+        let database = TestDatabase::new(kind).await;
+        let store = database.store().await;
+        projections::migrate(&store)
+            .await
+            .expect("read-model migrations");
+        Self {
+            app: ReferralApp::new(store.clone()),
+            store,
+            _database: database,
+        }
+    }
+
+    pub(crate) async fn run(
+        &self,
+        referral: Uuid,
+        actor: Actor,
+        minutes: i64,
+        command: Command,
+    ) -> Result<Vec<Event>, AppError> {
+        let context = Context {
+            correlation_id: Uuid::new_v4(),
+            role: "practitioner".to_owned(),
+            data_subject: Some("hmac:person-1".to_owned()),
+            tenant: "QWE".to_owned(),
+        };
+        self.app
+            .handle(
+                referral,
+                Issued {
+                    actor,
+                    at: at(minutes),
+                    command,
+                },
+                &context,
+            )
+            .await
+    }
+
+    /// Brings the read models up to date with everything committed.
+    pub(crate) async fn project(&self) {
+        Subscription::new(
+            self.store.clone(),
+            projections::responsibility::SUBSCRIPTION,
+        )
+        .catch_up(&mut ResponsibilityProjection)
+        .await
+        .expect("projection");
+    }
+}
+
+pub(crate) fn at(minutes: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0)
+        .single()
+        .expect("valid")
+        + Duration::minutes(minutes)
+}
+
+pub(crate) fn actor(id: &str, organisation: &str) -> Actor {
+    Actor {
+        id: id.to_owned(),
+        organisation: organisation.to_owned(),
+    }
+}
+
+pub(crate) fn holder(organisation: &str, practitioner: Option<&str>) -> Holder {
+    Holder {
+        organisation: organisation.to_owned(),
+        practitioner: practitioner.map(str::to_owned),
+    }
+}
+
+pub(crate) fn gp_referral() -> Command {
+    Command::Request(RequestReferral {
+        referrer: holder(GP_PRACTICE, Some("dr-patel")),
+        receiving_organisation: LINK_WORKERS.to_owned(),
+        reasons: vec![ConceptId::parse(REFERRAL_TO_SOCIAL_PRESCRIBING).expect("valid")],
+        urgency: Urgency::Routine,
+        part_of: None,
+        accept_by: at(60 * 72),
+        offer_id: Uuid::new_v4(),
+        consent: Consent {
+            share_with_providers: true,
+            share_outcome_with_referrer: true,
+        },
+    })
+}

@@ -1,0 +1,4 @@
+//! The referral service's integration tests, on real PostgreSQL and SQLite.
+
+mod helpers;
+mod responsibility;

@@ -1,0 +1,206 @@
+//! The responsibility ledger through the application layer and the read model.
+
+use eventstore::StoreError;
+use referral::app::AppError;
+use referral::domain::referral::{Command, Offer};
+use referral::domain::status::Status;
+use referral::projections::responsibility::{accountable_at, holdings, trail};
+use testkit::BackendKind;
+use uuid::Uuid;
+
+use crate::helpers::{
+    GP_PRACTICE, LINK_WORKERS, OTHER_PCN, Service, actor, at, gp_referral, holder,
+};
+
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod postgres {
+            $( #[tokio::test] async fn $test() { super::$test(testkit::BackendKind::Postgres).await; } )*
+        }
+        mod sqlite {
+            $( #[tokio::test] async fn $test() { super::$test(testkit::BackendKind::Sqlite).await; } )*
+        }
+    };
+}
+
+on_both_backends!(
+    who_was_accountable_is_answered_for_any_instant,
+    two_practitioners_racing_to_accept_one_offer_have_one_winner,
+);
+
+async fn who_was_accountable_is_answered_for_any_instant(kind: BackendKind) {
+    let service = Service::start(kind).await;
+    let referral = Uuid::new_v4();
+    let link_worker = actor("lw-ana", LINK_WORKERS);
+    service
+        .run(referral, actor("dr-patel", GP_PRACTICE), 0, gp_referral())
+        .await
+        .expect("refer");
+    let accept = Command::ChangeStatus {
+        to: Status::Accepted,
+        reason: None,
+    };
+    service
+        .run(referral, link_worker.clone(), 60, accept)
+        .await
+        .expect("accept");
+    let assign = Command::AssignPractitioner {
+        practitioner: "lw-ana".to_owned(),
+    };
+    service
+        .run(referral, link_worker.clone(), 90, assign)
+        .await
+        .expect("assign");
+    let start = Command::ChangeStatus {
+        to: Status::InProgress,
+        reason: None,
+    };
+    service
+        .run(referral, link_worker.clone(), 100, start)
+        .await
+        .expect("start");
+    let offer_id = Uuid::new_v4();
+    let offer = Offer {
+        offer_id,
+        to: holder(OTHER_PCN, None),
+        expires_at: at(60 * 24),
+    };
+    service
+        .run(
+            referral,
+            link_worker.clone(),
+            120,
+            Command::OfferResponsibility { offer },
+        )
+        .await
+        .expect("offer");
+    service
+        .run(
+            referral,
+            actor("lw-ben", OTHER_PCN),
+            180,
+            Command::AcceptOffer { offer_id },
+        )
+        .await
+        .expect("accept the handoff");
+    service.project().await;
+
+    let id = referral.simple().to_string();
+    let who = |minutes| {
+        let store = service.store.clone();
+        let id = id.clone();
+        async move {
+            accountable_at(&store, &id, at(minutes))
+                .await
+                .expect("query")
+                .map(|p| p.holder)
+        }
+    };
+    assert_eq!(who(-1).await, None, "before the referral existed");
+    assert_eq!(who(0).await, Some(holder(GP_PRACTICE, Some("dr-patel"))));
+    assert_eq!(who(59).await, Some(holder(GP_PRACTICE, Some("dr-patel"))));
+    assert_eq!(who(60).await, Some(holder(LINK_WORKERS, None)));
+    assert_eq!(
+        who(150).await,
+        Some(holder(LINK_WORKERS, Some("lw-ana"))),
+        "an open offer moves nothing"
+    );
+    assert_eq!(who(180).await, Some(holder(OTHER_PCN, None)));
+    assert_eq!(who(100_000).await, Some(holder(OTHER_PCN, None)));
+
+    let periods = trail(&service.store, &id).await.expect("trail");
+    let via: Vec<_> = periods.iter().map(|p| p.via.as_str()).collect();
+    assert_eq!(
+        via,
+        ["referral", "offer-accepted", "assignment", "offer-accepted"]
+    );
+    assert!(
+        periods.windows(2).all(|w| w[0].until == Some(w[1].since)),
+        "no gap, no overlap"
+    );
+    assert_eq!(periods.last().and_then(|p| p.until), None);
+
+    let held = holdings(&service.store, OTHER_PCN).await.expect("holdings");
+    assert_eq!(held.len(), 1);
+    assert_eq!(
+        (held[0].referral_id.as_str(), held[0].since),
+        (id.as_str(), at(180))
+    );
+    assert!(
+        holdings(&service.store, LINK_WORKERS)
+            .await
+            .expect("holdings")
+            .is_empty()
+    );
+}
+
+async fn two_practitioners_racing_to_accept_one_offer_have_one_winner(kind: BackendKind) {
+    let service = Service::start(kind).await;
+    let referral = Uuid::new_v4();
+    let link_worker = actor("lw-ana", LINK_WORKERS);
+    service
+        .run(referral, actor("dr-patel", GP_PRACTICE), 0, gp_referral())
+        .await
+        .expect("refer");
+    let accept = Command::ChangeStatus {
+        to: Status::Accepted,
+        reason: None,
+    };
+    service
+        .run(referral, link_worker.clone(), 60, accept)
+        .await
+        .expect("accept");
+    let offer_id = Uuid::new_v4();
+    let offer = Offer {
+        offer_id,
+        to: holder(OTHER_PCN, None),
+        expires_at: at(60 * 24),
+    };
+    service
+        .run(
+            referral,
+            link_worker,
+            120,
+            Command::OfferResponsibility { offer },
+        )
+        .await
+        .expect("offer");
+
+    let race = |who: &'static str| {
+        let app = service.app.clone();
+        tokio::spawn(async move {
+            let context = referral::app::Context {
+                correlation_id: Uuid::new_v4(),
+                role: "link-worker".to_owned(),
+                data_subject: None,
+                tenant: "QWE".to_owned(),
+            };
+            let issued = referral::domain::referral::Issued {
+                actor: actor(who, OTHER_PCN),
+                at: at(150),
+                command: Command::AcceptOffer { offer_id },
+            };
+            app.handle(referral, issued, &context).await
+        })
+    };
+    let (first, second) = (race("lw-ben"), race("lw-cat"));
+    let outcomes = [first.await.expect("task"), second.await.expect("task")];
+    let winners = outcomes.iter().filter(|outcome| outcome.is_ok()).count();
+    assert_eq!(winners, 1, "{outcomes:?}");
+    let loser = outcomes.into_iter().find_map(Result::err).expect("a loser");
+    assert!(
+        matches!(
+            loser,
+            AppError::Store(StoreError::WrongExpectedVersion { .. })
+        ) || matches!(
+            loser,
+            AppError::Rejected(referral::domain::referral::Error::NoSuchOffer(_))
+        ),
+        "the loser is told of the conflict: {loser:?}"
+    );
+    service.project().await;
+    let handoffs = trail(&service.store, &referral.simple().to_string())
+        .await
+        .expect("trail");
+    assert_eq!(handoffs.len(), 3, "referral, acceptance, one handoff");
+}
