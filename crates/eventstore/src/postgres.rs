@@ -1,13 +1,12 @@
 //! The PostgreSQL half of the log: the SQL, and the xid8 horizon that makes the global order
 //! safe to tail (see the migration for why).
 
-use chrono::SubsecRound;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::append::{ExistingEvent, PreparedRow, StreamHead};
 use crate::hashchain::digest_from_slice;
-use crate::row::{decode_event_row, decode_stored_row};
+use crate::row::{decode_event_row, decode_rows, decode_stored_row, insert_event};
 use crate::verify::StoredEvent;
 use crate::{Position, RecordedEvent, StoreError};
 
@@ -111,33 +110,10 @@ pub(crate) async fn insert(
     row: &PreparedRow<'_>,
     expected: crate::ExpectedVersion,
 ) -> Result<Position, StoreError> {
-    let event = row.event;
-    let meta = &event.metadata;
-    let inserted: Result<(i64, i64, i64), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version, \
-            occurred_at, recorded_at, correlation_id, causation_id, traceparent, actor_id, \
-            actor_organisation, actor_role, data_subject, tenant, payload, content_hash, chain_hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-         RETURNING epoch::BIGINT, transaction_id::text::BIGINT, global_position",
+    let inserted: Result<(i64, i64, i64), sqlx::Error> = insert_event!(
+        row,
+        "epoch::BIGINT, transaction_id::text::BIGINT, global_position"
     )
-    .bind(event.event_id)
-    .bind(row.stream_id)
-    .bind(row.stream_version as i64)
-    .bind(&event.event_type)
-    .bind(i64::from(event.schema_version))
-    .bind(event.occurred_at.trunc_subsecs(6))
-    .bind(row.recorded_at)
-    .bind(meta.correlation_id)
-    .bind(meta.causation_id)
-    .bind(&meta.traceparent)
-    .bind(&meta.actor.id)
-    .bind(&meta.actor.organisation)
-    .bind(&meta.actor.role)
-    .bind(&meta.data_subject)
-    .bind(&meta.tenant)
-    .bind(&event.payload)
-    .bind(row.content_hash.as_slice())
-    .bind(row.chain_hash.as_slice())
     .fetch_one(conn)
     .await;
     match inserted {
@@ -192,10 +168,7 @@ pub(crate) async fn read_all(
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|row| Ok(decode_event_row!(row)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    decode_rows!(rows, decode_event_row)
 }
 
 pub(crate) async fn read_stream(
@@ -215,10 +188,7 @@ pub(crate) async fn read_stream(
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|row| Ok(decode_event_row!(row)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    decode_rows!(rows, decode_event_row)
 }
 
 /// Every event with its stored hashes, by stream and version, for chain verification.
@@ -239,10 +209,7 @@ pub(crate) async fn stored_page(
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|row| Ok(decode_stored_row!(row)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    decode_rows!(rows, decode_stored_row)
 }
 
 /// The position of the newest event every reader can see, or `None` for an empty log.

@@ -53,4 +53,51 @@ macro_rules! decode_stored_row {
     }};
 }
 
-pub(crate) use {decode_event_row, decode_stored_row};
+/// Decodes every row with `$decode` (one of the macros above), as a `StoreError` result.
+macro_rules! decode_rows {
+    ($rows:expr, $decode:ident) => {
+        $rows
+            .iter()
+            .map(|row| Ok($decode!(row)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err($crate::StoreError::from)
+    };
+}
+
+/// The INSERT of one prepared row, identical on both backends but for what it returns.
+macro_rules! insert_event {
+    ($row:expr, $returning:literal) => {{
+        let row = $row;
+        let event = row.event;
+        let meta = &event.metadata;
+        sqlx::query_as(concat!(
+            "INSERT INTO events (event_id, stream_id, stream_version, event_type, \
+                schema_version, occurred_at, recorded_at, correlation_id, causation_id, \
+                traceparent, actor_id, actor_organisation, actor_role, data_subject, tenant, \
+                payload, content_hash, chain_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                $17, $18) RETURNING ",
+            $returning
+        ))
+        .bind(event.event_id)
+        .bind(row.stream_id)
+        .bind(row.stream_version as i64)
+        .bind(&event.event_type)
+        .bind(i64::from(event.schema_version))
+        .bind(chrono::SubsecRound::trunc_subsecs(event.occurred_at, 6))
+        .bind(row.recorded_at)
+        .bind(meta.correlation_id)
+        .bind(meta.causation_id)
+        .bind(&meta.traceparent)
+        .bind(&meta.actor.id)
+        .bind(&meta.actor.organisation)
+        .bind(&meta.actor.role)
+        .bind(&meta.data_subject)
+        .bind(&meta.tenant)
+        .bind(&event.payload)
+        .bind(row.content_hash.as_slice())
+        .bind(row.chain_hash.as_slice())
+    }};
+}
+
+pub(crate) use {decode_event_row, decode_rows, decode_stored_row, insert_event};

@@ -1,13 +1,12 @@
 //! The SQLite half of the log. Appends run under `BEGIN IMMEDIATE` with one writer at a time,
 //! so the rowid (global position) is commit order and needs no horizon.
 
-use chrono::SubsecRound;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use crate::append::{ExistingEvent, PreparedRow, StreamHead};
 use crate::hashchain::digest_from_slice;
-use crate::row::{decode_event_row, decode_stored_row};
+use crate::row::{decode_event_row, decode_rows, decode_stored_row, insert_event};
 use crate::verify::StoredEvent;
 use crate::{Position, RecordedEvent, StoreError};
 
@@ -77,35 +76,8 @@ pub(crate) async fn insert(
     row: &PreparedRow<'_>,
     expected: crate::ExpectedVersion,
 ) -> Result<Position, StoreError> {
-    let event = row.event;
-    let meta = &event.metadata;
-    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version, \
-            occurred_at, recorded_at, correlation_id, causation_id, traceparent, actor_id, \
-            actor_organisation, actor_role, data_subject, tenant, payload, content_hash, chain_hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-         RETURNING global_position",
-    )
-    .bind(event.event_id)
-    .bind(row.stream_id)
-    .bind(row.stream_version as i64)
-    .bind(&event.event_type)
-    .bind(i64::from(event.schema_version))
-    .bind(event.occurred_at.trunc_subsecs(6))
-    .bind(row.recorded_at)
-    .bind(meta.correlation_id)
-    .bind(meta.causation_id)
-    .bind(&meta.traceparent)
-    .bind(&meta.actor.id)
-    .bind(&meta.actor.organisation)
-    .bind(&meta.actor.role)
-    .bind(&meta.data_subject)
-    .bind(&meta.tenant)
-    .bind(&event.payload)
-    .bind(row.content_hash.as_slice())
-    .bind(row.chain_hash.as_slice())
-    .fetch_one(conn)
-    .await;
+    let inserted: Result<(i64,), sqlx::Error> =
+        insert_event!(row, "global_position").fetch_one(conn).await;
     match inserted {
         Ok((global_position,)) => Ok(at(global_position)),
         // Only another process writing the same file can race us past BEGIN IMMEDIATE.
@@ -138,10 +110,7 @@ pub(crate) async fn read_all(
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|row| Ok(decode_event_row!(row)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    decode_rows!(rows, decode_event_row)
 }
 
 pub(crate) async fn read_stream(
@@ -161,10 +130,7 @@ pub(crate) async fn read_stream(
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|row| Ok(decode_event_row!(row)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    decode_rows!(rows, decode_event_row)
 }
 
 pub(crate) async fn stored_page(
@@ -184,10 +150,7 @@ pub(crate) async fn stored_page(
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|row| Ok(decode_stored_row!(row)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    decode_rows!(rows, decode_stored_row)
 }
 
 pub(crate) async fn head_position(

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use eventstore::{
     Actor, EventHandler, EventMetadata, EventStore, HandlerError, NewEvent, Position,
-    RecordedEvent, Tx, TxConn,
+    RecordedEvent, Tx, on_conn,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -64,22 +64,15 @@ pub(crate) async fn all_events(store: &EventStore) -> Vec<RecordedEvent> {
 /// Runs a statement on the store's database (outside the log's API), for set-up and tampering.
 pub(crate) async fn execute(store: &EventStore, sql: &'static str) {
     let mut tx = store.begin().await.expect("begin");
-    match tx.conn() {
-        TxConn::Postgres(conn) => sqlx::query(sql).execute(conn).await.map(drop),
-        TxConn::Sqlite(conn) => sqlx::query(sql).execute(conn).await.map(drop),
-    }
-    .expect(sql);
+    on_conn!(tx, |conn| sqlx::query(sql).execute(conn).await.map(drop)).expect(sql);
     tx.commit().await.expect("commit");
 }
 
 /// Reads one integer with `sql`.
 pub(crate) async fn scalar(store: &EventStore, sql: &'static str) -> i64 {
     let mut tx = store.begin().await.expect("begin");
-    let (value,): (i64,) = match tx.conn() {
-        TxConn::Postgres(conn) => sqlx::query_as(sql).fetch_one(conn).await,
-        TxConn::Sqlite(conn) => sqlx::query_as(sql).fetch_one(conn).await,
-    }
-    .expect(sql);
+    let (value,): (i64,) =
+        on_conn!(tx, |conn| sqlx::query_as(sql).fetch_one(conn).await).expect(sql);
     tx.rollback().await.expect("rollback");
     value
 }
@@ -101,24 +94,13 @@ pub(crate) async fn record_seen(tx: &mut Tx, event: &RecordedEvent) -> Result<()
     let sql = "INSERT INTO seen (event_id, event_type, schema_version) VALUES ($1, $2, $3)";
     let id = event.event_id.to_string();
     let version = i64::from(event.schema_version);
-    match tx.conn() {
-        TxConn::Postgres(conn) => {
-            sqlx::query(sql)
-                .bind(id)
-                .bind(&event.event_type)
-                .bind(version)
-                .execute(conn)
-                .await?;
-        }
-        TxConn::Sqlite(conn) => {
-            sqlx::query(sql)
-                .bind(id)
-                .bind(&event.event_type)
-                .bind(version)
-                .execute(conn)
-                .await?;
-        }
-    }
+    on_conn!(tx, |conn| {
+        let query = sqlx::query(sql)
+            .bind(id)
+            .bind(&event.event_type)
+            .bind(version);
+        query.execute(conn).await.map(drop)
+    })?;
     Ok(())
 }
 
@@ -126,11 +108,8 @@ pub(crate) async fn record_seen(tx: &mut Tx, event: &RecordedEvent) -> Result<()
 pub(crate) async fn seen_ids(store: &EventStore) -> Vec<String> {
     let sql = "SELECT event_id FROM seen";
     let mut tx = store.begin().await.expect("begin");
-    let rows: Vec<(String,)> = match tx.conn() {
-        TxConn::Postgres(conn) => sqlx::query_as(sql).fetch_all(conn).await,
-        TxConn::Sqlite(conn) => sqlx::query_as(sql).fetch_all(conn).await,
-    }
-    .expect(sql);
+    let rows: Vec<(String,)> =
+        on_conn!(tx, |conn| sqlx::query_as(sql).fetch_all(conn).await).expect(sql);
     tx.rollback().await.expect("rollback");
     rows.into_iter().map(|(id,)| id).collect()
 }

@@ -611,11 +611,12 @@ fn change_status(
     to: Status,
     reason: Option<String>,
 ) -> Result<Vec<Event>, Error> {
-    let party = opened.party_of(&actor)?;
-    let from = opened.status;
-    if to == Status::Completed || !from.allows(to, party) {
+    if to == Status::Completed {
+        let party = opened.party_of(&actor)?;
+        let from = opened.status;
         return Err(Error::TransitionNotAllowed { from, to, party });
     }
+    let from = authorise(opened, &actor, to)?;
     let reason = reason.filter(|r| !r.trim().is_empty());
     if Status::needs_reason(to) && reason.is_none() {
         return Err(Error::ReasonRequired(to));
@@ -675,21 +676,24 @@ fn change_status(
     Ok(events)
 }
 
+/// Checks the status table lets `actor`'s party move the referral to `to`; returns the
+/// status it moves from.
+fn authorise(opened: &Opened, actor: &Actor, to: Status) -> Result<Status, Error> {
+    let party = opened.party_of(actor)?;
+    let from = opened.status;
+    if !from.allows(to, party) {
+        return Err(Error::TransitionNotAllowed { from, to, party });
+    }
+    Ok(from)
+}
+
 fn complete(
     opened: &Opened,
     actor: Actor,
     at: DateTime<Utc>,
     summary: String,
 ) -> Result<Vec<Event>, Error> {
-    let party = opened.party_of(&actor)?;
-    let from = opened.status;
-    if !from.allows(Status::Completed, party) {
-        return Err(Error::TransitionNotAllowed {
-            from,
-            to: Status::Completed,
-            party,
-        });
-    }
+    let from = authorise(opened, &actor, Status::Completed)?;
     Ok(vec![
         Event::StatusChanged {
             from,
@@ -740,15 +744,7 @@ fn declined(
     at: DateTime<Utc>,
     reason: String,
 ) -> Result<Vec<Event>, Error> {
-    let party = opened.party_of(&actor)?;
-    let from = opened.status;
-    if !from.allows(Status::Cancelled, party) {
-        return Err(Error::TransitionNotAllowed {
-            from,
-            to: Status::Cancelled,
-            party,
-        });
-    }
+    let from = authorise(opened, &actor, Status::Cancelled)?;
     let reason = match reason.trim() {
         "" => "declined social prescribing".to_owned(),
         _ => reason,

@@ -52,13 +52,7 @@ impl EventHandler for ResponsibilityProjection {
             Event::Requested { referrer, at, .. } => {
                 open_period(tx, referral_id, seq, &referrer, at, "referral").await?;
                 let sql = "INSERT INTO referral_statuses (referral_id, status) VALUES ($1, $2)";
-                let status = Status::Requested.code();
-                on_conn!(tx, |conn| sqlx::query(sql)
-                    .bind(referral_id)
-                    .bind(status)
-                    .execute(conn)
-                    .await
-                    .map(drop))?;
+                save_status(tx, sql, referral_id, Status::Requested).await?;
             }
             Event::ResponsibilityHandedOff {
                 to, at, offer_id, ..
@@ -81,18 +75,26 @@ impl EventHandler for ResponsibilityProjection {
             }
             Event::StatusChanged { to, .. } => {
                 let sql = "UPDATE referral_statuses SET status = $2 WHERE referral_id = $1";
-                let status = to.code();
-                on_conn!(tx, |conn| sqlx::query(sql)
-                    .bind(referral_id)
-                    .bind(status)
-                    .execute(conn)
-                    .await
-                    .map(drop))?;
+                save_status(tx, sql, referral_id, to).await?;
             }
             _ => {}
         }
         Ok(())
     }
+}
+
+/// Runs `sql` (an insert or update of `referral_statuses`) with the referral and status code.
+async fn save_status(
+    tx: &mut Tx,
+    sql: &'static str,
+    referral_id: &str,
+    status: Status,
+) -> Result<(), sqlx::Error> {
+    let code = status.code();
+    on_conn!(tx, |conn| {
+        let query = sqlx::query(sql).bind(referral_id).bind(code);
+        query.execute(conn).await.map(drop)
+    })
 }
 
 async fn open_period(

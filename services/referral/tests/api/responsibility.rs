@@ -28,10 +28,9 @@ on_both_backends!(
     two_practitioners_racing_to_accept_one_offer_have_one_winner,
 );
 
-async fn who_was_accountable_is_answered_for_any_instant(kind: BackendKind) {
-    let service = Service::start(kind).await;
+/// A GP referral made at minute 0 and accepted by the link workers at minute 60.
+async fn accepted_referral(service: &Service) -> Uuid {
     let referral = Uuid::new_v4();
-    let link_worker = actor("lw-ana", LINK_WORKERS);
     service
         .run(referral, actor("dr-patel", GP_PRACTICE), 0, gp_referral())
         .await
@@ -41,9 +40,36 @@ async fn who_was_accountable_is_answered_for_any_instant(kind: BackendKind) {
         reason: None,
     };
     service
-        .run(referral, link_worker.clone(), 60, accept)
+        .run(referral, actor("lw-ana", LINK_WORKERS), 60, accept)
         .await
         .expect("accept");
+    referral
+}
+
+/// The link workers offer the referral to the other PCN at `minutes`; returns the offer.
+async fn offer_to_other_pcn(service: &Service, referral: Uuid, minutes: i64) -> Uuid {
+    let offer_id = Uuid::new_v4();
+    let offer = Offer {
+        offer_id,
+        to: holder(OTHER_PCN, None),
+        expires_at: at(60 * 24),
+    };
+    service
+        .run(
+            referral,
+            actor("lw-ana", LINK_WORKERS),
+            minutes,
+            Command::OfferResponsibility { offer },
+        )
+        .await
+        .expect("offer");
+    offer_id
+}
+
+async fn who_was_accountable_is_answered_for_any_instant(kind: BackendKind) {
+    let service = Service::start(kind).await;
+    let referral = accepted_referral(&service).await;
+    let link_worker = actor("lw-ana", LINK_WORKERS);
     let assign = Command::AssignPractitioner {
         practitioner: "lw-ana".to_owned(),
     };
@@ -59,21 +85,7 @@ async fn who_was_accountable_is_answered_for_any_instant(kind: BackendKind) {
         .run(referral, link_worker.clone(), 100, start)
         .await
         .expect("start");
-    let offer_id = Uuid::new_v4();
-    let offer = Offer {
-        offer_id,
-        to: holder(OTHER_PCN, None),
-        expires_at: at(60 * 24),
-    };
-    service
-        .run(
-            referral,
-            link_worker.clone(),
-            120,
-            Command::OfferResponsibility { offer },
-        )
-        .await
-        .expect("offer");
+    let offer_id = offer_to_other_pcn(&service, referral, 120).await;
     service
         .run(
             referral,
@@ -136,35 +148,8 @@ async fn who_was_accountable_is_answered_for_any_instant(kind: BackendKind) {
 
 async fn two_practitioners_racing_to_accept_one_offer_have_one_winner(kind: BackendKind) {
     let service = Service::start(kind).await;
-    let referral = Uuid::new_v4();
-    let link_worker = actor("lw-ana", LINK_WORKERS);
-    service
-        .run(referral, actor("dr-patel", GP_PRACTICE), 0, gp_referral())
-        .await
-        .expect("refer");
-    let accept = Command::ChangeStatus {
-        to: Status::Accepted,
-        reason: None,
-    };
-    service
-        .run(referral, link_worker.clone(), 60, accept)
-        .await
-        .expect("accept");
-    let offer_id = Uuid::new_v4();
-    let offer = Offer {
-        offer_id,
-        to: holder(OTHER_PCN, None),
-        expires_at: at(60 * 24),
-    };
-    service
-        .run(
-            referral,
-            link_worker,
-            120,
-            Command::OfferResponsibility { offer },
-        )
-        .await
-        .expect("offer");
+    let referral = accepted_referral(&service).await;
+    let offer_id = offer_to_other_pcn(&service, referral, 120).await;
 
     let race = |who: &'static str| {
         let app = service.app.clone();
