@@ -22,3 +22,13 @@ CREATE TABLE referral_statuses (
     referral_id TEXT PRIMARY KEY,
     status      TEXT NOT NULL
 );
+
+-- Offers of responsibility not yet accepted, declined or escalated, with their deadlines: the
+-- escalation scheduler's work list, rebuilt from the log, so deadlines survive restarts.
+CREATE TABLE open_offers (
+    offer_id       TEXT PRIMARY KEY,
+    referral_id    TEXT NOT NULL,
+    expires_micros BIGINT NOT NULL
+);
+
+CREATE INDEX open_offers_by_deadline ON open_offers (expires_micros);

@@ -10,4 +10,5 @@
 
 pub mod app;
 pub mod domain;
+pub mod escalation;
 pub mod projections;

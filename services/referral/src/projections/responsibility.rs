@@ -72,6 +72,27 @@ impl EventHandler for ResponsibilityProjection {
                     "assignment"
                 };
                 open_period(tx, referral_id, seq, &to, at, via).await?;
+                if let Some(offer_id) = offer_id {
+                    close_offer(tx, offer_id).await?;
+                }
+            }
+            Event::ResponsibilityOffered { offer, .. } => {
+                let sql = "INSERT INTO open_offers (offer_id, referral_id, expires_micros) \
+                           VALUES ($1, $2, $3)";
+                let (offer_id, expires) = (
+                    offer.offer_id.to_string(),
+                    offer.expires_at.timestamp_micros(),
+                );
+                on_conn!(tx, |conn| {
+                    let query = sqlx::query(sql)
+                        .bind(&offer_id)
+                        .bind(referral_id)
+                        .bind(expires);
+                    query.execute(conn).await.map(drop)
+                })?;
+            }
+            Event::OfferDeclined { offer_id, .. } | Event::OfferEscalated { offer_id, .. } => {
+                close_offer(tx, offer_id).await?;
             }
             Event::StatusChanged { to, .. } => {
                 let sql = "UPDATE referral_statuses SET status = $2 WHERE referral_id = $1";
@@ -81,6 +102,16 @@ impl EventHandler for ResponsibilityProjection {
         }
         Ok(())
     }
+}
+
+async fn close_offer(tx: &mut Tx, offer_id: uuid::Uuid) -> Result<(), sqlx::Error> {
+    let sql = "DELETE FROM open_offers WHERE offer_id = $1";
+    let offer_id = offer_id.to_string();
+    on_conn!(tx, |conn| sqlx::query(sql)
+        .bind(&offer_id)
+        .execute(conn)
+        .await
+        .map(drop))
 }
 
 /// Runs `sql` (an insert or update of `referral_statuses`) with the referral and status code.
@@ -192,6 +223,38 @@ pub async fn holdings(store: &EventStore, organisation: &str) -> Result<Vec<Hold
             practitioner,
             since: time(since),
             status,
+        })
+        .collect())
+}
+
+/// An offer whose deadline has passed with nobody accepting it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueOffer {
+    /// The referral.
+    pub referral_id: uuid::Uuid,
+    /// The offer.
+    pub offer_id: uuid::Uuid,
+}
+
+/// Open offers whose deadline is at or before `now`, oldest first.
+pub async fn due_offers(
+    store: &EventStore,
+    now: DateTime<Utc>,
+) -> Result<Vec<DueOffer>, StoreError> {
+    let sql = "SELECT referral_id, offer_id FROM open_offers WHERE expires_micros <= $1 \
+               ORDER BY expires_micros, offer_id";
+    let now = now.timestamp_micros();
+    let rows: Vec<(String, String)> = on_pool!(store, |pool| sqlx::query_as(sql)
+        .bind(now)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(referral_id, offer_id)| {
+            Some(DueOffer {
+                referral_id: uuid::Uuid::parse_str(&referral_id).ok()?,
+                offer_id: uuid::Uuid::parse_str(&offer_id).ok()?,
+            })
         })
         .collect())
 }

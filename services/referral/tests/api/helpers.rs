@@ -18,7 +18,7 @@ pub(crate) const OTHER_PCN: &str = "PCN-LW-02";
 pub(crate) struct Service {
     pub(crate) store: EventStore,
     pub(crate) app: ReferralApp,
-    _database: TestDatabase,
+    database: TestDatabase,
 }
 
 impl Service {
@@ -32,7 +32,16 @@ impl Service {
         Self {
             app: ReferralApp::new(store.clone()),
             store,
-            _database: database,
+            database,
+        }
+    }
+
+    /// The same database opened again, as a restarted process would.
+    pub(crate) async fn reopen(&self) -> Reopened {
+        let store = self.database.store().await;
+        Reopened {
+            app: ReferralApp::new(store.clone()),
+            store,
         }
     }
 
@@ -72,6 +81,11 @@ impl Service {
         .await
         .expect("projection");
     }
+}
+
+pub(crate) struct Reopened {
+    pub(crate) store: EventStore,
+    pub(crate) app: ReferralApp,
 }
 
 pub(crate) fn at(minutes: i64) -> DateTime<Utc> {

@@ -12,6 +12,7 @@ use crate::helpers::{
     GP_PRACTICE, LINK_WORKERS, OTHER_PCN, Service, actor, at, gp_referral, holder,
 };
 
+#[macro_export]
 macro_rules! on_both_backends {
     ($($test:ident),* $(,)?) => {
         mod postgres {
@@ -29,7 +30,7 @@ on_both_backends!(
 );
 
 /// A GP referral made at minute 0 and accepted by the link workers at minute 60.
-async fn accepted_referral(service: &Service) -> Uuid {
+pub(crate) async fn accepted_referral(service: &Service) -> Uuid {
     let referral = Uuid::new_v4();
     service
         .run(referral, actor("dr-patel", GP_PRACTICE), 0, gp_referral())
@@ -47,7 +48,7 @@ async fn accepted_referral(service: &Service) -> Uuid {
 }
 
 /// The link workers offer the referral to the other PCN at `minutes`; returns the offer.
-async fn offer_to_other_pcn(service: &Service, referral: Uuid, minutes: i64) -> Uuid {
+pub(crate) async fn offer_to_other_pcn(service: &Service, referral: Uuid, minutes: i64) -> Uuid {
     let offer_id = Uuid::new_v4();
     let offer = Offer {
         offer_id,
