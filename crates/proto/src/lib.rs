@@ -11,5 +11,13 @@ pub mod events {
     }
 }
 
+/// `linkwork.referral.*`: the referral service.
+pub mod referral {
+    /// Version 1 of the referral service API.
+    pub mod v1 {
+        tonic::include_proto!("linkwork.referral.v1");
+    }
+}
+
 /// Encoded `FileDescriptorSet` of every compiled proto, for `tonic-reflection`.
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("linkwork_descriptor");

@@ -4,11 +4,16 @@
 //!
 //! Built so far: the domain (the referral decider with its Gravity status table, two-phase
 //! responsibility handoffs, consent, onward referrals, NHS number and SNOMED CT parsing), the
-//! application layer over the event log, and the responsibility read model (handoff trail,
-//! accountable at T, holdings). The gRPC and FHIR interfaces, the directory read model, the
-//! escalation scheduler and the NHS number vault come next.
+//! application layer over the event log, the responsibility read model (handoff trail,
+//! accountable at T, holdings), escalation of unaccepted offers, and the gRPC interface with
+//! health and reflection. The FHIR interface, the directory read model, publishing through the
+//! relay and the NHS number vault come next.
 
 pub mod app;
 pub mod domain;
 pub mod escalation;
+pub mod grpc;
+pub mod identity;
 pub mod projections;
+pub mod startup;
+mod status;

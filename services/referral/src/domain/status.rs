@@ -66,6 +66,24 @@ impl Status {
         }
     }
 
+    /// The status named by a FHIR `Task.status` code.
+    pub fn from_code(code: &str) -> Option<Status> {
+        [
+            Self::Requested,
+            Self::Received,
+            Self::Accepted,
+            Self::Rejected,
+            Self::InProgress,
+            Self::OnHold,
+            Self::Completed,
+            Self::Cancelled,
+            Self::Failed,
+            Self::EnteredInError,
+        ]
+        .into_iter()
+        .find(|status| status.code() == code)
+    }
+
     /// No transition leaves these except to entered-in-error.
     pub fn is_terminal(self) -> bool {
         matches!(
@@ -183,6 +201,10 @@ mod tests {
                 "entered-in-error"
             ]
         );
+        for status in ALL {
+            assert_eq!(Status::from_code(status.code()), Some(status));
+        }
+        assert_eq!(Status::from_code("done"), None);
         let json = serde_json::to_string(&Status::InProgress).expect("serialise");
         assert_eq!(json, "\"in-progress\"");
     }

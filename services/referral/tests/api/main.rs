@@ -1,5 +1,6 @@
 //! The referral service's integration tests, on real PostgreSQL and SQLite.
 
 mod escalation;
+mod grpc;
 mod helpers;
 mod responsibility;

@@ -1,0 +1,337 @@
+//! The gRPC adapter: proto ↔ domain, nothing else. Requests are parsed into commands (a
+//! malformed field is INVALID_ARGUMENT naming it), run through the application layer, and
+//! errors mapped once (`status.rs`).
+
+use chrono::{DateTime, Utc};
+use eventstore::EventStore;
+use prost_types::Timestamp;
+use proto::referral::v1 as pb;
+use tonic::{Request, Response, Status};
+use uuid::Uuid;
+
+use crate::app::{Context, ReferralApp};
+use crate::domain::referral::{
+    Command, Consent, Event, Holder, Issued, Offer, RequestReferral, Urgency,
+};
+use crate::domain::snomed::ConceptId;
+use crate::domain::status::Status as TaskStatus;
+use crate::identity;
+use crate::projections::responsibility::{self, Period};
+
+/// The referral service's gRPC implementation.
+#[derive(Debug, Clone)]
+pub struct ReferralGrpc {
+    app: ReferralApp,
+    store: EventStore,
+    tenant: String,
+}
+
+impl ReferralGrpc {
+    /// Serves `store`'s referrals for `tenant` (the ICS).
+    pub fn new(store: EventStore, tenant: String) -> Self {
+        Self {
+            app: ReferralApp::new(store.clone()),
+            store,
+            tenant,
+        }
+    }
+
+    /// Runs `command` on `referral_id` as the request's caller.
+    async fn run<T>(
+        &self,
+        request: &Request<T>,
+        referral_id: Uuid,
+        command: Command,
+    ) -> Result<Vec<Event>, Status> {
+        let caller = identity::caller(request.metadata())?;
+        let context = Context {
+            correlation_id: identity::correlation_id(request.metadata()),
+            role: caller.role,
+            data_subject: None,
+            tenant: self.tenant.clone(),
+        };
+        let issued = Issued {
+            actor: caller.actor,
+            at: Utc::now(),
+            command,
+        };
+        Ok(self.app.handle(referral_id, issued, &context).await?)
+    }
+}
+
+fn uuid(field: &str, value: &str) -> Result<Uuid, Status> {
+    Uuid::parse_str(value).map_err(|_| Status::invalid_argument(format!("{field} must be a UUID")))
+}
+
+fn time(field: &str, value: Option<Timestamp>) -> Result<DateTime<Utc>, Status> {
+    let value = value.ok_or_else(|| Status::invalid_argument(format!("{field} is required")))?;
+    let nanos = u32::try_from(value.nanos).ok();
+    nanos
+        .and_then(|nanos| DateTime::from_timestamp(value.seconds, nanos))
+        .ok_or_else(|| Status::invalid_argument(format!("{field} is not a valid timestamp")))
+}
+
+fn text(field: &str, value: String) -> Result<String, Status> {
+    let value = value.trim().to_owned();
+    if value.is_empty() || value.len() > 1000 || value.chars().any(char::is_control) {
+        return Err(Status::invalid_argument(format!(
+            "{field} must be 1 to 1000 printable characters"
+        )));
+    }
+    Ok(value)
+}
+
+fn optional_text(field: &str, value: String) -> Result<Option<String>, Status> {
+    match value.trim() {
+        "" => Ok(None),
+        _ => text(field, value).map(Some),
+    }
+}
+
+fn timestamp(at: DateTime<Utc>) -> Timestamp {
+    Timestamp {
+        seconds: at.timestamp(),
+        nanos: at.timestamp_subsec_nanos() as i32,
+    }
+}
+
+fn holder(holder: Holder) -> pb::Holder {
+    pb::Holder {
+        organisation: holder.organisation,
+        practitioner: holder.practitioner.unwrap_or_default(),
+    }
+}
+
+fn period(period: Period) -> pb::Period {
+    pb::Period {
+        holder: Some(holder(period.holder)),
+        since: Some(timestamp(period.since)),
+        until: period.until.map(timestamp),
+        via: period.via,
+    }
+}
+
+fn caused(events: Vec<Event>) -> Response<pb::CommandResponse> {
+    let event_types = events
+        .iter()
+        .map(|event| event.event_type().to_owned())
+        .collect();
+    Response::new(pb::CommandResponse { event_types })
+}
+
+fn create_command(
+    caller_organisation: String,
+    body: pb::CreateReferralRequest,
+) -> Result<(Command, Uuid), Status> {
+    let reasons = body
+        .reason_codes
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            ConceptId::parse(code)
+                .map_err(|e| Status::invalid_argument(format!("reason_codes[{i}]: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let urgency = match body.urgency.as_str() {
+        "" | "routine" => Urgency::Routine,
+        "urgent" => Urgency::Urgent,
+        _ => {
+            return Err(Status::invalid_argument(
+                "urgency must be \"routine\" or \"urgent\"",
+            ));
+        }
+    };
+    let part_of = match body.part_of.as_str() {
+        "" => None,
+        id => Some(uuid("part_of", id)?),
+    };
+    let offer_id = Uuid::new_v4();
+    let request = RequestReferral {
+        referrer: Holder {
+            organisation: caller_organisation,
+            practitioner: Some(text("referrer_practitioner", body.referrer_practitioner)?),
+        },
+        receiving_organisation: text("receiving_organisation", body.receiving_organisation)?,
+        reasons,
+        urgency,
+        part_of,
+        accept_by: time("accept_by", body.accept_by)?,
+        offer_id,
+        consent: Consent {
+            share_with_providers: body.consent_share_with_providers,
+            share_outcome_with_referrer: body.consent_share_outcome_with_referrer,
+        },
+    };
+    Ok((Command::Request(request), offer_id))
+}
+
+#[tonic::async_trait]
+impl pb::referral_service_server::ReferralService for ReferralGrpc {
+    async fn create_referral(
+        &self,
+        request: Request<pb::CreateReferralRequest>,
+    ) -> Result<Response<pb::CreateReferralResponse>, Status> {
+        let caller = identity::caller(request.metadata())?;
+        let referral_id = uuid("referral_id", &request.get_ref().referral_id)?;
+        let (command, offer_id) =
+            create_command(caller.actor.organisation, request.get_ref().clone())?;
+        self.run(&request, referral_id, command).await?;
+        Ok(Response::new(pb::CreateReferralResponse {
+            referral_id: referral_id.to_string(),
+            offer_id: offer_id.to_string(),
+        }))
+    }
+
+    async fn change_status(
+        &self,
+        request: Request<pb::ChangeStatusRequest>,
+    ) -> Result<Response<pb::CommandResponse>, Status> {
+        let body = request.get_ref().clone();
+        let referral_id = uuid("referral_id", &body.referral_id)?;
+        let to = TaskStatus::from_code(&body.status)
+            .ok_or_else(|| Status::invalid_argument("status must be a FHIR Task.status code"))?;
+        let reason = optional_text("reason", body.reason)?;
+        let events = self
+            .run(&request, referral_id, Command::ChangeStatus { to, reason })
+            .await?;
+        Ok(caused(events))
+    }
+
+    async fn complete_referral(
+        &self,
+        request: Request<pb::CompleteReferralRequest>,
+    ) -> Result<Response<pb::CommandResponse>, Status> {
+        let body = request.get_ref().clone();
+        let referral_id = uuid("referral_id", &body.referral_id)?;
+        let outcome_summary = text("outcome_summary", body.outcome_summary)?;
+        let events = self
+            .run(&request, referral_id, Command::Complete { outcome_summary })
+            .await?;
+        Ok(caused(events))
+    }
+
+    async fn assign_practitioner(
+        &self,
+        request: Request<pb::AssignPractitionerRequest>,
+    ) -> Result<Response<pb::CommandResponse>, Status> {
+        let body = request.get_ref().clone();
+        let referral_id = uuid("referral_id", &body.referral_id)?;
+        let practitioner = text("practitioner", body.practitioner)?;
+        let events = self
+            .run(
+                &request,
+                referral_id,
+                Command::AssignPractitioner { practitioner },
+            )
+            .await?;
+        Ok(caused(events))
+    }
+
+    async fn offer_responsibility(
+        &self,
+        request: Request<pb::OfferResponsibilityRequest>,
+    ) -> Result<Response<pb::OfferResponsibilityResponse>, Status> {
+        let body = request.get_ref().clone();
+        let referral_id = uuid("referral_id", &body.referral_id)?;
+        let to = body
+            .to
+            .ok_or_else(|| Status::invalid_argument("to is required"))?;
+        let offer = Offer {
+            offer_id: Uuid::new_v4(),
+            to: Holder {
+                organisation: text("to.organisation", to.organisation)?,
+                practitioner: optional_text("to.practitioner", to.practitioner)?,
+            },
+            expires_at: time("expires_at", body.expires_at)?,
+        };
+        let offer_id = offer.offer_id;
+        self.run(
+            &request,
+            referral_id,
+            Command::OfferResponsibility { offer },
+        )
+        .await?;
+        Ok(Response::new(pb::OfferResponsibilityResponse {
+            offer_id: offer_id.to_string(),
+        }))
+    }
+
+    async fn accept_offer(
+        &self,
+        request: Request<pb::AcceptOfferRequest>,
+    ) -> Result<Response<pb::CommandResponse>, Status> {
+        let body = request.get_ref().clone();
+        let referral_id = uuid("referral_id", &body.referral_id)?;
+        let offer_id = uuid("offer_id", &body.offer_id)?;
+        let events = self
+            .run(&request, referral_id, Command::AcceptOffer { offer_id })
+            .await?;
+        Ok(caused(events))
+    }
+
+    async fn decline_offer(
+        &self,
+        request: Request<pb::DeclineOfferRequest>,
+    ) -> Result<Response<pb::CommandResponse>, Status> {
+        let body = request.get_ref().clone();
+        let referral_id = uuid("referral_id", &body.referral_id)?;
+        let offer_id = uuid("offer_id", &body.offer_id)?;
+        let reason = text("reason", body.reason)?;
+        let events = self
+            .run(
+                &request,
+                referral_id,
+                Command::DeclineOffer { offer_id, reason },
+            )
+            .await?;
+        Ok(caused(events))
+    }
+
+    async fn get_handoff_trail(
+        &self,
+        request: Request<pb::GetHandoffTrailRequest>,
+    ) -> Result<Response<pb::HandoffTrail>, Status> {
+        identity::caller(request.metadata())?;
+        let referral_id = uuid("referral_id", &request.get_ref().referral_id)?;
+        let periods = responsibility::trail(&self.store, &referral_id.simple().to_string()).await?;
+        Ok(Response::new(pb::HandoffTrail {
+            periods: periods.into_iter().map(period).collect(),
+        }))
+    }
+
+    async fn get_accountable_at(
+        &self,
+        request: Request<pb::GetAccountableAtRequest>,
+    ) -> Result<Response<pb::GetAccountableAtResponse>, Status> {
+        identity::caller(request.metadata())?;
+        let body = request.get_ref().clone();
+        let referral_id = uuid("referral_id", &body.referral_id)?;
+        let at = time("at", body.at)?;
+        let found =
+            responsibility::accountable_at(&self.store, &referral_id.simple().to_string(), at)
+                .await?;
+        Ok(Response::new(pb::GetAccountableAtResponse {
+            period: found.map(period),
+        }))
+    }
+
+    async fn list_holdings(
+        &self,
+        request: Request<pb::ListHoldingsRequest>,
+    ) -> Result<Response<pb::ListHoldingsResponse>, Status> {
+        identity::caller(request.metadata())?;
+        let organisation = text("organisation", request.get_ref().organisation.clone())?;
+        let holdings = responsibility::holdings(&self.store, &organisation).await?;
+        let holdings = holdings
+            .into_iter()
+            .map(|held| pb::Holding {
+                referral_id: Uuid::parse_str(&held.referral_id)
+                    .map_or(held.referral_id, |id| id.to_string()),
+                practitioner: held.practitioner.unwrap_or_default(),
+                since: Some(timestamp(held.since)),
+                status: held.status,
+            })
+            .collect();
+        Ok(Response::new(pb::ListHoldingsResponse { holdings }))
+    }
+}

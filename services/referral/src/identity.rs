@@ -1,0 +1,60 @@
+//! Who is calling. Identity is established by the authenticating gateway in front of the
+//! service (CIS2 for staff, mTLS for integrators), which forwards it in request metadata; the
+//! service must never be reachable except through that gateway. This module only reads what the
+//! gateway set, and refuses a request without it.
+
+use tonic::metadata::MetadataMap;
+
+use crate::domain::referral::Actor;
+
+/// Metadata keys the gateway sets.
+pub const USER: &str = "x-linkwork-user";
+/// The organisation the user acts for.
+pub const ORGANISATION: &str = "x-linkwork-organisation";
+/// The role they act in.
+pub const ROLE: &str = "x-linkwork-role";
+/// Optional: ties the request's events to an originating request.
+pub const CORRELATION: &str = "x-correlation-id";
+
+/// The caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// Who, for which organisation.
+    pub actor: Actor,
+    /// In which role.
+    pub role: String,
+}
+
+fn required(metadata: &MetadataMap, key: &str) -> Result<String, tonic::Status> {
+    let value = metadata
+        .get(key)
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default();
+    if value.is_empty() || value.len() > 200 || value.chars().any(char::is_control) {
+        return Err(tonic::Status::unauthenticated(format!(
+            "{key} is missing or malformed: the request did not come through the gateway"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// Reads the caller from `metadata`.
+pub fn caller(metadata: &MetadataMap) -> Result<Caller, tonic::Status> {
+    Ok(Caller {
+        actor: Actor {
+            id: required(metadata, USER)?,
+            organisation: required(metadata, ORGANISATION)?,
+        },
+        role: required(metadata, ROLE)?,
+    })
+}
+
+/// The correlation id the caller sent, or a new one.
+pub fn correlation_id(metadata: &MetadataMap) -> uuid::Uuid {
+    metadata
+        .get(CORRELATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| uuid::Uuid::parse_str(value).ok())
+        .unwrap_or_else(uuid::Uuid::new_v4)
+}

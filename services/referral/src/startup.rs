@@ -1,0 +1,91 @@
+//! Starting the referral service: its gRPC server (with health and reflection) and the
+//! background work that keeps its read models and deadlines current.
+
+use std::future::Future;
+use std::time::Duration;
+
+use eventstore::{EventStore, StoreError, Subscription};
+use proto::referral::v1::referral_service_server::ReferralServiceServer;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::app::ReferralApp;
+use crate::escalation;
+use crate::grpc::ReferralGrpc;
+use crate::projections::{self, responsibility};
+
+/// Largest request accepted (the gRPC ingest limit).
+const MAX_REQUEST_BYTES: usize = 256 * 1024;
+
+/// Why the service stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The read-model migrations failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The gRPC server failed.
+    #[error("gRPC server failed")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// Serves the referral service on `listener` until `shutdown` completes: gRPC, the
+/// responsibility projection and the escalation scheduler.
+pub async fn serve(
+    listener: TcpListener,
+    store: EventStore,
+    tenant: String,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), StartupError> {
+    projections::migrate(&store).await?;
+    let (stop, stopped) = watch::channel(false);
+    let until_stopped = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }
+    };
+
+    let projection = Subscription::new(store.clone(), responsibility::SUBSCRIPTION);
+    let projecting = tokio::spawn({
+        let until_stopped = until_stopped();
+        async move {
+            projection
+                .run(&mut responsibility::ResponsibilityProjection, until_stopped)
+                .await;
+        }
+    });
+    let escalating = tokio::spawn(escalation::run(
+        ReferralApp::new(store.clone()),
+        store.clone(),
+        tenant.clone(),
+        Duration::from_secs(30),
+        until_stopped(),
+    ));
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<ReferralServiceServer<ReferralGrpc>>()
+        .await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .map_err(|error| {
+            tracing::error!(%error, "reflection unavailable");
+        })
+        .ok();
+    let referrals = ReferralServiceServer::new(ReferralGrpc::new(store, tenant))
+        .max_decoding_message_size(MAX_REQUEST_BYTES);
+    let served = tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_optional_service(reflection)
+        .add_service(referrals)
+        .serve_with_incoming_shutdown(
+            tonic::transport::server::TcpIncoming::from(listener),
+            shutdown,
+        )
+        .await;
+    let _ = stop.send(true);
+    let _ = tokio::join!(projecting, escalating);
+    tracing::info!("referral service stopped");
+    Ok(served?)
+}

@@ -1,0 +1,295 @@
+//! The referral service over gRPC, as a GP system and a link-worker app call it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use prost_types::Timestamp;
+use proto::referral::v1 as pb;
+use proto::referral::v1::referral_service_client::ReferralServiceClient;
+use testkit::{BackendKind, TestDatabase};
+use tonic::transport::Channel;
+use tonic::{Code, Request};
+use uuid::Uuid;
+
+use crate::helpers::{GP_PRACTICE, LINK_WORKERS};
+
+crate::on_both_backends!(
+    a_referral_made_and_accepted_over_grpc_moves_responsibility,
+    bad_requests_get_the_right_status_naming_the_problem,
+);
+
+struct Running {
+    client: ReferralServiceClient<Channel>,
+    address: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _database: TestDatabase,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+async fn start(kind: BackendKind) -> Running {
+    let database = TestDatabase::new(kind).await;
+    let store = database.store().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(referral::startup::serve(
+        listener,
+        store,
+        "QWE".to_owned(),
+        async {
+            stopped.await.ok();
+        },
+    ));
+    let client = ReferralServiceClient::connect(format!("http://{address}"))
+        .await
+        .expect("connect");
+    Running {
+        client,
+        address,
+        stop: Some(stop),
+        _database: database,
+    }
+}
+
+/// A request as the gateway forwards it for `user` of `organisation`.
+fn as_user<T>(user: &str, organisation: &str, body: T) -> Request<T> {
+    let mut request = Request::new(body);
+    let metadata = request.metadata_mut();
+    metadata.insert("x-linkwork-user", user.parse().expect("ascii"));
+    metadata.insert(
+        "x-linkwork-organisation",
+        organisation.parse().expect("ascii"),
+    );
+    metadata.insert("x-linkwork-role", "practitioner".parse().expect("ascii"));
+    request
+}
+
+fn in_seconds(seconds: i64) -> Option<Timestamp> {
+    let at = chrono::Utc::now() + chrono::Duration::seconds(seconds);
+    Some(Timestamp {
+        seconds: at.timestamp(),
+        nanos: 0,
+    })
+}
+
+fn new_referral(referral_id: Uuid) -> pb::CreateReferralRequest {
+    pb::CreateReferralRequest {
+        referral_id: referral_id.to_string(),
+        referrer_practitioner: "dr-patel".to_owned(),
+        receiving_organisation: LINK_WORKERS.to_owned(),
+        reason_codes: vec!["871731000000106".to_owned()],
+        urgency: "routine".to_owned(),
+        part_of: String::new(),
+        accept_by: in_seconds(3 * 24 * 3600),
+        consent_share_with_providers: true,
+        consent_share_outcome_with_referrer: true,
+    }
+}
+
+async fn a_referral_made_and_accepted_over_grpc_moves_responsibility(kind: BackendKind) {
+    let mut service = start(kind).await;
+    let channel = Channel::from_shared(format!("http://{}", service.address))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("channel");
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    let serving = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "linkwork.referral.v1.ReferralService".to_owned(),
+        })
+        .await
+        .expect("health check");
+    assert_eq!(
+        serving.get_ref().status(),
+        tonic_health::pb::health_check_response::ServingStatus::Serving
+    );
+
+    let referral_id = Uuid::new_v4();
+    let created = service
+        .client
+        .create_referral(as_user("dr-patel", GP_PRACTICE, new_referral(referral_id)))
+        .await
+        .expect("create");
+    assert_eq!(created.get_ref().referral_id, referral_id.to_string());
+
+    let accept = pb::ChangeStatusRequest {
+        referral_id: referral_id.to_string(),
+        status: "accepted".to_owned(),
+        reason: String::new(),
+    };
+    let accepted = service
+        .client
+        .change_status(as_user("lw-ana", LINK_WORKERS, accept))
+        .await
+        .expect("accept");
+    assert_eq!(
+        accepted.get_ref().event_types,
+        ["referral_status_changed", "responsibility_handed_off"]
+    );
+
+    // The read model catches up from the log in the background.
+    let mut holdings = Vec::new();
+    for _ in 0..200 {
+        let listed = service
+            .client
+            .list_holdings(as_user(
+                "lw-ana",
+                LINK_WORKERS,
+                pb::ListHoldingsRequest {
+                    organisation: LINK_WORKERS.to_owned(),
+                },
+            ))
+            .await
+            .expect("holdings");
+        holdings = listed.into_inner().holdings;
+        if !holdings.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(holdings.len(), 1);
+    assert_eq!(
+        (
+            holdings[0].referral_id.as_str(),
+            holdings[0].status.as_str()
+        ),
+        (referral_id.to_string().as_str(), "accepted")
+    );
+
+    let now = pb::GetAccountableAtRequest {
+        referral_id: referral_id.to_string(),
+        at: in_seconds(2),
+    };
+    let found = service
+        .client
+        .get_accountable_at(as_user("lw-ana", LINK_WORKERS, now))
+        .await
+        .expect("at");
+    let holder = found
+        .into_inner()
+        .period
+        .and_then(|period| period.holder)
+        .expect("a holder");
+    assert_eq!(holder.organisation, LINK_WORKERS);
+    let trail = service
+        .client
+        .get_handoff_trail(as_user(
+            "dr-patel",
+            GP_PRACTICE,
+            pb::GetHandoffTrailRequest {
+                referral_id: referral_id.to_string(),
+            },
+        ))
+        .await
+        .expect("trail");
+    let via: Vec<_> = trail
+        .get_ref()
+        .periods
+        .iter()
+        .map(|p| p.via.as_str())
+        .collect();
+    assert_eq!(via, ["referral", "offer-accepted"]);
+}
+
+async fn bad_requests_get_the_right_status_naming_the_problem(kind: BackendKind) {
+    let mut service = start(kind).await;
+    let referral_id = Uuid::new_v4();
+    let client = &mut service.client;
+
+    let anonymous = client
+        .create_referral(Request::new(new_referral(referral_id)))
+        .await
+        .expect_err("no identity");
+    assert_eq!(anonymous.code(), Code::Unauthenticated);
+
+    let mut bad_id = new_referral(referral_id);
+    bad_id.referral_id = "not-a-uuid".to_owned();
+    let refused = client
+        .create_referral(as_user("dr-patel", GP_PRACTICE, bad_id))
+        .await
+        .expect_err("bad id");
+    assert_eq!(
+        (refused.code(), refused.message()),
+        (Code::InvalidArgument, "referral_id must be a UUID")
+    );
+
+    let mut bad_code = new_referral(referral_id);
+    bad_code.reason_codes = vec!["22298006".to_owned(), "22298007".to_owned()];
+    let refused = client
+        .create_referral(as_user("dr-patel", GP_PRACTICE, bad_code))
+        .await
+        .expect_err("bad code");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert!(
+        refused.message().starts_with("reason_codes[1]"),
+        "{}",
+        refused.message()
+    );
+
+    client
+        .create_referral(as_user("dr-patel", GP_PRACTICE, new_referral(referral_id)))
+        .await
+        .expect("create");
+    let twice = client
+        .create_referral(as_user("dr-patel", GP_PRACTICE, new_referral(referral_id)))
+        .await
+        .expect_err("twice");
+    assert_eq!(twice.code(), Code::AlreadyExists);
+
+    let change = |status: &str, reason: &str| pb::ChangeStatusRequest {
+        referral_id: referral_id.to_string(),
+        status: status.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let own = client
+        .change_status(as_user("dr-patel", GP_PRACTICE, change("accepted", "")))
+        .await
+        .expect_err("referrer accepting");
+    assert_eq!(own.code(), Code::FailedPrecondition);
+    let stranger = client
+        .change_status(as_user("x", "ELSEWHERE", change("cancelled", "x")))
+        .await
+        .expect_err("stranger");
+    assert_eq!(stranger.code(), Code::PermissionDenied);
+    let no_reason = client
+        .change_status(as_user("lw-ana", LINK_WORKERS, change("rejected", "")))
+        .await
+        .expect_err("no reason");
+    assert_eq!(no_reason.code(), Code::InvalidArgument);
+    let unknown = client
+        .change_status(as_user("lw-ana", LINK_WORKERS, change("done", "")))
+        .await
+        .expect_err("bad status");
+    assert_eq!(
+        (unknown.code(), unknown.message()),
+        (
+            Code::InvalidArgument,
+            "status must be a FHIR Task.status code"
+        )
+    );
+    let missing = pb::ChangeStatusRequest {
+        referral_id: Uuid::new_v4().to_string(),
+        ..change("accepted", "")
+    };
+    let missing = client
+        .change_status(as_user("lw-ana", LINK_WORKERS, missing))
+        .await
+        .expect_err("missing");
+    assert_eq!(missing.code(), Code::NotFound);
+
+    // Nothing refused changed the referral: the link workers can still accept it.
+    client
+        .change_status(as_user("lw-ana", LINK_WORKERS, change("accepted", "")))
+        .await
+        .expect("accept");
+}
