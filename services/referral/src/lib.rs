@@ -17,3 +17,4 @@ pub mod identity;
 pub mod projections;
 pub mod startup;
 mod status;
+pub mod vault;

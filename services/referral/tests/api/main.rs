@@ -4,3 +4,4 @@ mod escalation;
 mod grpc;
 mod helpers;
 mod responsibility;
+mod vault;
