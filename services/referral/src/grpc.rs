@@ -10,6 +10,7 @@ use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
 use crate::app::{Context, ReferralApp};
+use crate::domain::nhs_number::NhsNumber;
 use crate::domain::referral::{
     Command, Consent, Event, Holder, Issued, Offer, RequestReferral, Urgency,
 };
@@ -17,22 +18,36 @@ use crate::domain::snomed::ConceptId;
 use crate::domain::status::Status as TaskStatus;
 use crate::identity;
 use crate::projections::responsibility::{self, Period};
+use crate::vault::{SealedNhsNumber, Vault, VaultError, VaultKeys};
+
+/// What a referral service deployment is configured with.
+#[derive(Debug, Clone)]
+pub struct ReferralSettings {
+    /// The ICS this deployment serves.
+    pub tenant: String,
+    /// The vault's secrets.
+    pub vault_keys: VaultKeys,
+    /// Accept NHS numbers in the 999 test range (never in production).
+    pub allow_test_nhs_numbers: bool,
+}
 
 /// The referral service's gRPC implementation.
 #[derive(Debug, Clone)]
 pub struct ReferralGrpc {
     app: ReferralApp,
     store: EventStore,
-    tenant: String,
+    vault: Vault,
+    settings: ReferralSettings,
 }
 
 impl ReferralGrpc {
-    /// Serves `store`'s referrals for `tenant` (the ICS).
-    pub fn new(store: EventStore, tenant: String) -> Self {
+    /// Serves `store`'s referrals.
+    pub fn new(store: EventStore, settings: ReferralSettings) -> Self {
         Self {
             app: ReferralApp::new(store.clone()),
+            vault: Vault::new(store.clone(), settings.vault_keys.clone()),
             store,
-            tenant,
+            settings,
         }
     }
 
@@ -44,11 +59,15 @@ impl ReferralGrpc {
         command: Command,
     ) -> Result<Vec<Event>, Status> {
         let caller = identity::caller(request.metadata())?;
+        let data_subject = match &command {
+            Command::Request(request) => Some(request.person.subject.clone()),
+            _ => None,
+        };
         let context = Context {
             correlation_id: identity::correlation_id(request.metadata()),
             role: caller.role,
-            data_subject: None,
-            tenant: self.tenant.clone(),
+            data_subject,
+            tenant: self.settings.tenant.clone(),
         };
         let issued = Issued {
             actor: caller.actor,
@@ -56,6 +75,16 @@ impl ReferralGrpc {
             command,
         };
         Ok(self.app.handle(referral_id, issued, &context).await?)
+    }
+}
+
+fn vault_status(error: VaultError) -> Status {
+    match error {
+        VaultError::Store(store) => store.into(),
+        VaultError::Corrupt => {
+            tracing::error!("the NHS number vault failed to seal");
+            Status::internal("internal error")
+        }
     }
 }
 
@@ -122,6 +151,7 @@ fn caused(events: Vec<Event>) -> Response<pb::CommandResponse> {
 fn create_command(
     caller_organisation: String,
     body: pb::CreateReferralRequest,
+    person: SealedNhsNumber,
 ) -> Result<(Command, Uuid), Status> {
     let reasons = body
         .reason_codes
@@ -161,6 +191,7 @@ fn create_command(
             share_with_providers: body.consent_share_with_providers,
             share_outcome_with_referrer: body.consent_share_outcome_with_referrer,
         },
+        person,
     };
     Ok((Command::Request(request), offer_id))
 }
@@ -173,8 +204,12 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
     ) -> Result<Response<pb::CreateReferralResponse>, Status> {
         let caller = identity::caller(request.metadata())?;
         let referral_id = uuid("referral_id", &request.get_ref().referral_id)?;
-        let (command, offer_id) =
-            create_command(caller.actor.organisation, request.get_ref().clone())?;
+        let allow_test = self.settings.allow_test_nhs_numbers;
+        let nhs_number = NhsNumber::parse(&request.get_ref().nhs_number, allow_test)
+            .map_err(|error| Status::invalid_argument(error.to_string()))?;
+        let person = self.vault.seal(&nhs_number).await.map_err(vault_status)?;
+        let body = request.get_ref().clone();
+        let (command, offer_id) = create_command(caller.actor.organisation, body, person)?;
         self.run(&request, referral_id, command).await?;
         Ok(Response::new(pb::CreateReferralResponse {
             referral_id: referral_id.to_string(),

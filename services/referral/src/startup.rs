@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use crate::app::ReferralApp;
 use crate::escalation;
-use crate::grpc::ReferralGrpc;
+use crate::grpc::{ReferralGrpc, ReferralSettings};
 use crate::projections::{self, responsibility};
 
 /// Largest request accepted (the gRPC ingest limit).
@@ -33,7 +33,7 @@ pub enum StartupError {
 pub async fn serve(
     listener: TcpListener,
     store: EventStore,
-    tenant: String,
+    settings: ReferralSettings,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), StartupError> {
     projections::migrate(&store).await?;
@@ -57,7 +57,7 @@ pub async fn serve(
     let escalating = tokio::spawn(escalation::run(
         ReferralApp::new(store.clone()),
         store.clone(),
-        tenant.clone(),
+        settings.tenant.clone(),
         Duration::from_secs(30),
         until_stopped(),
     ));
@@ -73,7 +73,7 @@ pub async fn serve(
             tracing::error!(%error, "reflection unavailable");
         })
         .ok();
-    let referrals = ReferralServiceServer::new(ReferralGrpc::new(store, tenant))
+    let referrals = ReferralServiceServer::new(ReferralGrpc::new(store, settings))
         .max_decoding_message_size(MAX_REQUEST_BYTES);
     let served = tonic::transport::Server::builder()
         .add_service(health_service)

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::snomed::{ConceptId, SOCIAL_PRESCRIBING_DECLINED};
 use super::status::{Party, Status};
+use crate::vault::SealedNhsNumber;
 
 /// Who is accountable: an organisation, and a practitioner in it once one is assigned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +134,8 @@ pub struct RequestReferral {
     pub offer_id: Uuid,
     /// What the person agreed may be shared.
     pub consent: Consent,
+    /// The person: their pseudonym and their NHS number sealed under their own key.
+    pub person: SealedNhsNumber,
 }
 
 /// What can be asked of a referral.
@@ -234,6 +237,7 @@ pub enum Event {
         urgency: Urgency,
         part_of: Option<Uuid>,
         consent: Consent,
+        person: SealedNhsNumber,
         at: DateTime<Utc>,
     },
     /// Someone tried to contact the person.
@@ -571,6 +575,7 @@ fn open(actor: Actor, at: DateTime<Utc>, request: RequestReferral) -> Result<Vec
         accept_by,
         offer_id,
         consent,
+        person,
     } = request;
     if reasons.is_empty() {
         return Err(Error::NoReasons);
@@ -594,6 +599,7 @@ fn open(actor: Actor, at: DateTime<Utc>, request: RequestReferral) -> Result<Vec
             urgency,
             part_of,
             consent,
+            person,
             at,
         },
         Event::ResponsibilityOffered {

@@ -11,6 +11,7 @@ use super::referral::{
 };
 use super::snomed::{ConceptId, REFERRAL_TO_SOCIAL_PRESCRIBING, SOCIAL_PRESCRIBING_DECLINED};
 use super::status::{Party, Status};
+use crate::vault::SealedNhsNumber;
 
 const GP_PRACTICE: &str = "Y01234";
 const LINK_WORKERS: &str = "PCN-LW-01";
@@ -77,6 +78,14 @@ fn request() -> RequestReferral {
             share_with_providers: true,
             share_outcome_with_referrer: true,
         },
+        person: person(),
+    }
+}
+
+fn person() -> SealedNhsNumber {
+    SealedNhsNumber {
+        subject: "nhs-hmac:00aa".to_owned(),
+        ciphertext: "5e41ed".to_owned(),
     }
 }
 
@@ -90,6 +99,7 @@ fn requested() -> Vec<Event> {
             urgency: r.urgency,
             part_of: None,
             consent: r.consent,
+            person: r.person,
             at: at(0),
         },
         Event::ResponsibilityOffered {

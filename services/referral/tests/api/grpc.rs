@@ -22,7 +22,7 @@ struct Running {
     client: ReferralServiceClient<Channel>,
     address: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    _database: TestDatabase,
+    database: TestDatabase,
 }
 
 impl Drop for Running {
@@ -41,14 +41,17 @@ async fn start(kind: BackendKind) -> Running {
         .expect("bind");
     let address = listener.local_addr().expect("address");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(referral::startup::serve(
-        listener,
-        store,
-        "QWE".to_owned(),
-        async {
-            stopped.await.ok();
+    let settings = referral::grpc::ReferralSettings {
+        tenant: "QWE".to_owned(),
+        vault_keys: referral::vault::VaultKeys {
+            pseudonym_key: [1; 32],
+            master_key: [2; 32],
         },
-    ));
+        allow_test_nhs_numbers: false,
+    };
+    tokio::spawn(referral::startup::serve(listener, store, settings, async {
+        stopped.await.ok();
+    }));
     let client = ReferralServiceClient::connect(format!("http://{address}"))
         .await
         .expect("connect");
@@ -56,7 +59,7 @@ async fn start(kind: BackendKind) -> Running {
         client,
         address,
         stop: Some(stop),
-        _database: database,
+        database,
     }
 }
 
@@ -92,6 +95,7 @@ fn new_referral(referral_id: Uuid) -> pb::CreateReferralRequest {
         accept_by: in_seconds(3 * 24 * 3600),
         consent_share_with_providers: true,
         consent_share_outcome_with_referrer: true,
+        nhs_number: "401 023 2137".to_owned(),
     }
 }
 
@@ -121,6 +125,20 @@ async fn a_referral_made_and_accepted_over_grpc_moves_responsibility(kind: Backe
         .await
         .expect("create");
     assert_eq!(created.get_ref().referral_id, referral_id.to_string());
+    // T16: the NHS number never reaches the log in clear; the subject is a keyed pseudonym.
+    let log = service.database.store().await;
+    let stored = log
+        .load_stream(&format!("referral-{}", referral_id.simple()))
+        .await
+        .expect("stream");
+    let requested = &stored[0];
+    assert!(!String::from_utf8_lossy(&requested.payload).contains("4010232137"));
+    let subject = requested
+        .metadata
+        .data_subject
+        .as_deref()
+        .unwrap_or_default();
+    assert!(subject.starts_with("nhs-hmac:"), "{subject}");
 
     let accept = pb::ChangeStatusRequest {
         referral_id: referral_id.to_string(),
@@ -235,6 +253,26 @@ async fn bad_requests_get_the_right_status_naming_the_problem(kind: BackendKind)
         "{}",
         refused.message()
     );
+
+    for (bad, message) in [
+        ("401 023 2138", "nhs_number fails the modulus 11 check"),
+        (
+            "9990000018",
+            "nhs_number is in the 999 test range, which this deployment does not accept",
+        ),
+        ("", "nhs_number must be 10 digits"),
+    ] {
+        let mut request = new_referral(referral_id);
+        request.nhs_number = bad.to_owned();
+        let refused = client
+            .create_referral(as_user("dr-patel", GP_PRACTICE, request))
+            .await
+            .expect_err(bad);
+        assert_eq!(
+            (refused.code(), refused.message()),
+            (Code::InvalidArgument, message)
+        );
+    }
 
     client
         .create_referral(as_user("dr-patel", GP_PRACTICE, new_referral(referral_id)))

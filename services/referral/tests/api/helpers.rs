@@ -8,6 +8,7 @@ use referral::domain::referral::{
 };
 use referral::domain::snomed::{ConceptId, REFERRAL_TO_SOCIAL_PRESCRIBING};
 use referral::projections::{self, responsibility::ResponsibilityProjection};
+use referral::vault::SealedNhsNumber;
 use testkit::{BackendKind, TestDatabase};
 use uuid::Uuid;
 
@@ -121,6 +122,11 @@ pub(crate) fn gp_referral() -> Command {
         consent: Consent {
             share_with_providers: true,
             share_outcome_with_referrer: true,
+        },
+        // These tests are about responsibility; the vault has tests of its own.
+        person: SealedNhsNumber {
+            subject: "nhs-hmac:00aa".to_owned(),
+            ciphertext: "5e41ed".to_owned(),
         },
     })
 }
