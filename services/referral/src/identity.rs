@@ -25,29 +25,35 @@ pub struct Caller {
     pub role: String,
 }
 
-fn required(metadata: &MetadataMap, key: &str) -> Result<String, tonic::Status> {
-    let value = metadata
-        .get(key)
-        .and_then(|value| value.to_str().ok())
-        .map(str::trim)
-        .unwrap_or_default();
-    if value.is_empty() || value.len() > 200 || value.chars().any(char::is_control) {
-        return Err(tonic::Status::unauthenticated(format!(
-            "{key} is missing or malformed: the request did not come through the gateway"
-        )));
-    }
-    Ok(value.to_owned())
-}
-
-/// Reads the caller from `metadata`.
-pub fn caller(metadata: &MetadataMap) -> Result<Caller, tonic::Status> {
+/// Reads the caller with `get` (a header lookup); the error names the missing header.
+pub fn caller_from<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<Caller, String> {
+    let required = |key: &str| {
+        let value = get(key).map(str::trim).unwrap_or_default();
+        if value.is_empty() || value.len() > 200 || value.chars().any(char::is_control) {
+            return Err(format!(
+                "{key} is missing or malformed: the request did not come through the gateway"
+            ));
+        }
+        Ok(value.to_owned())
+    };
     Ok(Caller {
         actor: Actor {
-            id: required(metadata, USER)?,
-            organisation: required(metadata, ORGANISATION)?,
+            id: required(USER)?,
+            organisation: required(ORGANISATION)?,
         },
-        role: required(metadata, ROLE)?,
+        role: required(ROLE)?,
     })
+}
+
+/// Reads the caller from gRPC `metadata`.
+pub fn caller(metadata: &MetadataMap) -> Result<Caller, tonic::Status> {
+    caller_from(|key| metadata.get(key).and_then(|value| value.to_str().ok()))
+        .map_err(tonic::Status::unauthenticated)
+}
+
+/// Reads the caller from HTTP `headers`.
+pub fn caller_from_headers(headers: &axum::http::HeaderMap) -> Result<Caller, String> {
+    caller_from(|key| headers.get(key).and_then(|value| value.to_str().ok()))
 }
 
 /// The correlation id the caller sent, or a new one.

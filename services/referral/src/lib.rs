@@ -12,6 +12,7 @@
 pub mod app;
 pub mod domain;
 pub mod escalation;
+pub mod fhir;
 pub mod grpc;
 pub mod identity;
 pub mod projections;

@@ -28,10 +28,19 @@ pub enum StartupError {
     Transport(#[from] tonic::transport::Error),
 }
 
-/// Serves the referral service on `listener` until `shutdown` completes: gRPC, the
+/// The service's two listeners.
+#[derive(Debug)]
+pub struct Listeners {
+    /// gRPC (with health and reflection).
+    pub grpc: TcpListener,
+    /// HTTP: the FHIR API under `/fhir`.
+    pub http: TcpListener,
+}
+
+/// Serves the referral service until `shutdown` completes: gRPC, FHIR over HTTP, the
 /// responsibility projection and the escalation scheduler.
 pub async fn serve(
-    listener: TcpListener,
+    listeners: Listeners,
     store: EventStore,
     settings: ReferralSettings,
     shutdown: impl Future<Output = ()>,
@@ -73,6 +82,15 @@ pub async fn serve(
             tracing::error!(%error, "reflection unavailable");
         })
         .ok();
+    let fhir = crate::fhir::router(store.clone(), settings.clone());
+    let http = tokio::spawn({
+        let until_stopped = until_stopped();
+        async move {
+            axum::serve(listeners.http, fhir)
+                .with_graceful_shutdown(until_stopped)
+                .await
+        }
+    });
     let referrals = ReferralServiceServer::new(ReferralGrpc::new(store, settings))
         .max_decoding_message_size(MAX_REQUEST_BYTES);
     let served = tonic::transport::Server::builder()
@@ -80,12 +98,15 @@ pub async fn serve(
         .add_optional_service(reflection)
         .add_service(referrals)
         .serve_with_incoming_shutdown(
-            tonic::transport::server::TcpIncoming::from(listener),
+            tonic::transport::server::TcpIncoming::from(listeners.grpc),
             shutdown,
         )
         .await;
     let _ = stop.send(true);
-    let _ = tokio::join!(projecting, escalating);
+    let (_, _, http) = tokio::join!(projecting, escalating, http);
+    if let Ok(Err(error)) = http {
+        tracing::error!(%error, "FHIR HTTP server failed");
+    }
     tracing::info!("referral service stopped");
     Ok(served?)
 }

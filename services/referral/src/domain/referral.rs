@@ -309,6 +309,23 @@ pub enum Event {
 }
 
 impl Event {
+    /// When it happened.
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Self::Requested { at, .. }
+            | Self::ContactAttempted { at, .. }
+            | Self::AssessmentRecorded { at, .. }
+            | Self::OnwardReferralMade { at, .. }
+            | Self::ConsentWithdrawn { at, .. }
+            | Self::StatusChanged { at, .. }
+            | Self::ResponsibilityOffered { at, .. }
+            | Self::ResponsibilityHandedOff { at, .. }
+            | Self::OfferDeclined { at, .. }
+            | Self::OfferEscalated { at, .. }
+            | Self::MessageBackProduced { at, .. } => *at,
+        }
+    }
+
     /// The stable stored type name.
     pub fn event_type(&self) -> &'static str {
         match self {

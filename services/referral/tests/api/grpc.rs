@@ -21,6 +21,7 @@ crate::on_both_backends!(
 struct Running {
     client: ReferralServiceClient<Channel>,
     address: SocketAddr,
+    http_address: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     database: TestDatabase,
 }
@@ -36,10 +37,15 @@ impl Drop for Running {
 async fn start(kind: BackendKind) -> Running {
     let database = TestDatabase::new(kind).await;
     let store = database.store().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let grpc = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
-    let address = listener.local_addr().expect("address");
+    let http = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = grpc.local_addr().expect("address");
+    let http_address = http.local_addr().expect("address");
+    let listeners = referral::startup::Listeners { grpc, http };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let settings = referral::grpc::ReferralSettings {
         tenant: "QWE".to_owned(),
@@ -49,15 +55,21 @@ async fn start(kind: BackendKind) -> Running {
         },
         allow_test_nhs_numbers: false,
     };
-    tokio::spawn(referral::startup::serve(listener, store, settings, async {
-        stopped.await.ok();
-    }));
+    tokio::spawn(referral::startup::serve(
+        listeners,
+        store,
+        settings,
+        async {
+            stopped.await.ok();
+        },
+    ));
     let client = ReferralServiceClient::connect(format!("http://{address}"))
         .await
         .expect("connect");
     Running {
         client,
         address,
+        http_address,
         stop: Some(stop),
         database,
     }
@@ -217,6 +229,28 @@ async fn a_referral_made_and_accepted_over_grpc_moves_responsibility(kind: Backe
         .map(|p| p.via.as_str())
         .collect();
     assert_eq!(via, ["referral", "offer-accepted"]);
+
+    // The same referral over FHIR, on the service's HTTP listener.
+    let task = http_get(service.http_address, &format!("/fhir/Task/{referral_id}")).await;
+    assert!(task.starts_with("HTTP/1.1 200"), "{task}");
+    assert!(task.contains("\"status\":\"accepted\""), "{task}");
+}
+
+/// A plain HTTP/1.1 GET as the link workers' app, returning the raw response.
+async fn http_get(address: SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nhost: {address}\r\nx-linkwork-user: lw-ana\r\n\
+         x-linkwork-organisation: {LINK_WORKERS}\r\nx-linkwork-role: link-worker\r\n\
+         connection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    response
 }
 
 async fn bad_requests_get_the_right_status_naming_the_problem(kind: BackendKind) {

@@ -1,6 +1,7 @@
 //! The referral service's integration tests, on real PostgreSQL and SQLite.
 
 mod escalation;
+mod fhir;
 mod grpc;
 mod helpers;
 mod responsibility;
