@@ -3,10 +3,13 @@
 
 use chrono::Utc;
 use decider::Decider;
-use eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent, StoreError};
+use eventstore::{
+    AppendToStream, EventMetadata, EventStore, ExpectedVersion, NewEvent, StoreError,
+};
 use uuid::Uuid;
 
-use crate::domain::referral::{Error, Event, Issued, Referral};
+use crate::directory;
+use crate::domain::referral::{Actor, Command, Error, Event, Issued, Referral, RequestReferral};
 
 /// Schema version of every referral event type (no upcasters yet).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -100,36 +103,122 @@ impl ReferralApp {
         if events.is_empty() {
             return Ok(events);
         }
-        let metadata = EventMetadata {
-            correlation_id: context.correlation_id,
-            causation_id: None,
-            traceparent: telemetry::current_traceparent(),
-            actor: eventstore::Actor {
-                id: actor.id,
-                organisation: actor.organisation,
-                role: context.role.clone(),
-            },
-            data_subject: context.data_subject.clone(),
-            tenant: context.tenant.clone(),
-        };
-        let now = Utc::now();
-        let new_events = events
-            .iter()
-            .map(|event| {
-                NewEvent::json(
-                    Uuid::now_v7(),
-                    event.event_type(),
-                    SCHEMA_VERSION,
-                    now,
-                    event,
-                    metadata.clone(),
-                )
-                .map_err(AppError::Encode)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let new_events = encode(&events, &actor, context)?;
         self.store
             .append(&stream_id(referral_id), expected, new_events)
             .await?;
         Ok(events)
     }
+}
+
+impl ReferralApp {
+    /// Refers the person on to a directory service: records it on the parent referral and
+    /// makes the child referral (`part_of` the parent) in one atomic append. The directory
+    /// view decides availability; a withdrawn, suspended or full service is refused here,
+    /// before anything is sent.
+    #[tracing::instrument(skip_all, fields(parent = %parent_id, child = %child_id), err)]
+    pub async fn refer_onward(
+        &self,
+        parent_id: Uuid,
+        child_id: Uuid,
+        service_id: &str,
+        issued_by: Actor,
+        accept_by: chrono::DateTime<Utc>,
+        context: &Context,
+    ) -> Result<Vec<Event>, AppError> {
+        let (availability, provider) = directory::availability(&self.store, service_id).await?;
+        let history = self.history(parent_id).await?;
+        let parent = Referral::fold(&history);
+        let at = Utc::now();
+        let refer = Command::ReferOnward {
+            child_id,
+            service_id: service_id.to_owned(),
+            provider_organisation: provider.clone().unwrap_or_default(),
+            availability,
+        };
+        let parent_events = Referral::decide(
+            &parent,
+            Issued {
+                actor: issued_by.clone(),
+                at,
+                command: refer,
+            },
+        )?;
+        let Some(opened) = parent.opened else {
+            return Err(AppError::Rejected(Error::NotFound));
+        };
+        let Some(Event::Requested {
+            reasons,
+            urgency,
+            person,
+            ..
+        }) = history.first().cloned()
+        else {
+            return Err(AppError::Rejected(Error::NotFound));
+        };
+        let child = RequestReferral {
+            referrer: opened.holder,
+            receiving_organisation: provider.unwrap_or_default(),
+            reasons,
+            urgency,
+            part_of: Some(parent_id),
+            accept_by,
+            offer_id: Uuid::new_v4(),
+            consent: opened.consent,
+            person,
+        };
+        let child_events = Referral::decide(
+            &Referral::default(),
+            Issued {
+                actor: issued_by.clone(),
+                at,
+                command: Command::Request(child),
+            },
+        )?;
+        let requests = [
+            AppendToStream {
+                stream_id: stream_id(parent_id),
+                expected: ExpectedVersion::Exact(history.len() as u64),
+                events: encode(&parent_events, &issued_by, context)?,
+            },
+            AppendToStream {
+                stream_id: stream_id(child_id),
+                expected: ExpectedVersion::NoStream,
+                events: encode(&child_events, &issued_by, context)?,
+            },
+        ];
+        self.store.append_many(&requests).await?;
+        Ok(parent_events.into_iter().chain(child_events).collect())
+    }
+}
+
+/// Turns decided events into events for the log, with the request's metadata.
+fn encode(events: &[Event], actor: &Actor, context: &Context) -> Result<Vec<NewEvent>, AppError> {
+    let metadata = EventMetadata {
+        correlation_id: context.correlation_id,
+        causation_id: None,
+        traceparent: telemetry::current_traceparent(),
+        actor: eventstore::Actor {
+            id: actor.id.clone(),
+            organisation: actor.organisation.clone(),
+            role: context.role.clone(),
+        },
+        data_subject: context.data_subject.clone(),
+        tenant: context.tenant.clone(),
+    };
+    let now = Utc::now();
+    events
+        .iter()
+        .map(|event| {
+            NewEvent::json(
+                Uuid::now_v7(),
+                event.event_type(),
+                SCHEMA_VERSION,
+                now,
+                event,
+                metadata.clone(),
+            )
+            .map_err(AppError::Encode)
+        })
+        .collect()
 }

@@ -51,6 +51,20 @@ impl ReferralGrpc {
         }
     }
 
+    fn context<T>(
+        &self,
+        request: &Request<T>,
+        role: String,
+        data_subject: Option<String>,
+    ) -> Context {
+        Context {
+            correlation_id: identity::correlation_id(request.metadata()),
+            role,
+            data_subject,
+            tenant: self.settings.tenant.clone(),
+        }
+    }
+
     /// Runs `command` on `referral_id` as the request's caller.
     async fn run<T>(
         &self,
@@ -63,12 +77,7 @@ impl ReferralGrpc {
             Command::Request(request) => Some(request.person.subject.clone()),
             _ => None,
         };
-        let context = Context {
-            correlation_id: identity::correlation_id(request.metadata()),
-            role: caller.role,
-            data_subject,
-            tenant: self.settings.tenant.clone(),
-        };
+        let context = self.context(request, caller.role, data_subject);
         let issued = Issued {
             actor: caller.actor,
             at: Utc::now(),
@@ -86,6 +95,12 @@ fn vault_status(error: VaultError) -> Status {
             Status::internal("internal error")
         }
     }
+}
+
+/// Parses a kebab-case code into one of the domain's enums, naming the field if it is not one.
+fn code<T: serde::de::DeserializeOwned>(field: &str, value: &str) -> Result<T, Status> {
+    serde_json::from_value(serde_json::Value::String(value.to_owned()))
+        .map_err(|_| Status::invalid_argument(format!("{field}: {value:?} is not a known code")))
 }
 
 fn uuid(field: &str, value: &str) -> Result<Uuid, Status> {
@@ -318,6 +333,101 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
                 referral_id,
                 Command::DeclineOffer { offer_id, reason },
             )
+            .await?;
+        Ok(caused(events))
+    }
+
+    async fn refer_onward(
+        &self,
+        request: Request<pb::ReferOnwardRequest>,
+    ) -> Result<Response<pb::ReferOnwardResponse>, Status> {
+        let caller = identity::caller(request.metadata())?;
+        let body = request.get_ref().clone();
+        let referral_id = uuid("referral_id", &body.referral_id)?;
+        let child_id = uuid("child_referral_id", &body.child_referral_id)?;
+        let service_id = text("service_id", body.service_id)?;
+        let accept_by = time("accept_by", body.accept_by)?;
+        let context = self.context(&request, caller.role.clone(), None);
+        self.app
+            .refer_onward(
+                referral_id,
+                child_id,
+                &service_id,
+                caller.actor,
+                accept_by,
+                &context,
+            )
+            .await?;
+        Ok(Response::new(pb::ReferOnwardResponse {
+            child_referral_id: child_id.to_string(),
+        }))
+    }
+
+    async fn record_contact_attempt(
+        &self,
+        request: Request<pb::RecordContactAttemptRequest>,
+    ) -> Result<Response<pb::CommandResponse>, Status> {
+        let body = request.get_ref().clone();
+        let referral_id = uuid("referral_id", &body.referral_id)?;
+        let outcome = code("outcome", &body.outcome)?;
+        let events = self
+            .run(
+                &request,
+                referral_id,
+                Command::RecordContactAttempt { outcome },
+            )
+            .await?;
+        Ok(caused(events))
+    }
+
+    async fn record_assessment(
+        &self,
+        request: Request<pb::RecordAssessmentRequest>,
+    ) -> Result<Response<pb::CommandResponse>, Status> {
+        let body = request.get_ref().clone();
+        let referral_id = uuid("referral_id", &body.referral_id)?;
+        let needs = body
+            .needs
+            .iter()
+            .enumerate()
+            .map(|(i, need)| code(&format!("needs[{i}]"), need))
+            .collect::<Result<Vec<_>, _>>()?;
+        let goals = body
+            .goals
+            .into_iter()
+            .enumerate()
+            .map(|(i, goal)| text(&format!("goals[{i}]"), goal))
+            .collect::<Result<Vec<_>, _>>()?;
+        let events = self
+            .run(
+                &request,
+                referral_id,
+                Command::RecordAssessment { needs, goals },
+            )
+            .await?;
+        Ok(caused(events))
+    }
+
+    async fn record_declined(
+        &self,
+        request: Request<pb::RecordDeclinedRequest>,
+    ) -> Result<Response<pb::CommandResponse>, Status> {
+        let body = request.get_ref().clone();
+        let referral_id = uuid("referral_id", &body.referral_id)?;
+        let reason = optional_text("reason", body.reason)?.unwrap_or_default();
+        let events = self
+            .run(&request, referral_id, Command::RecordDeclined { reason })
+            .await?;
+        Ok(caused(events))
+    }
+
+    async fn withdraw_consent(
+        &self,
+        request: Request<pb::WithdrawConsentRequest>,
+    ) -> Result<Response<pb::CommandResponse>, Status> {
+        let referral_id = uuid("referral_id", &request.get_ref().referral_id)?;
+        let events = self
+            .run(&request, referral_id, Command::WithdrawConsent)
             .await?;
         Ok(caused(events))
     }

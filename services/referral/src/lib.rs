@@ -10,6 +10,7 @@
 //! relay and the NHS number vault come next.
 
 pub mod app;
+pub mod directory;
 pub mod domain;
 pub mod escalation;
 pub mod fhir;

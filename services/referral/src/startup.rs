@@ -5,6 +5,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use eventstore::{EventStore, StoreError, Subscription};
+use messaging::{Bus, BusNames, Consumer, ConsumerSettings, Relay, RelaySettings};
 use proto::referral::v1::referral_service_server::ReferralServiceServer;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -37,12 +38,23 @@ pub struct Listeners {
     pub http: TcpListener,
 }
 
+/// Where the service publishes its events and reads the directory's.
+#[derive(Debug, Clone)]
+pub struct BusWiring {
+    /// NATS JetStream or the in-process bus.
+    pub bus: Bus,
+    /// The deployment's subject prefix, e.g. `linkwork`.
+    pub prefix: String,
+}
+
 /// Serves the referral service until `shutdown` completes: gRPC, FHIR over HTTP, the
-/// responsibility projection and the escalation scheduler.
+/// responsibility projection, the escalation scheduler and, when wired to a bus, the outbox
+/// relay of its events and its consumer of the directory's.
 pub async fn serve(
     listeners: Listeners,
     store: EventStore,
     settings: ReferralSettings,
+    wiring: Option<BusWiring>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), StartupError> {
     projections::migrate(&store).await?;
@@ -70,6 +82,27 @@ pub async fn serve(
         Duration::from_secs(30),
         until_stopped(),
     ));
+
+    let mut bus_tasks = Vec::new();
+    if let Some(BusWiring { bus, prefix }) = wiring {
+        let names = BusNames::new(&prefix, "referral");
+        let relay = Relay::new(store.clone(), bus.clone(), names, RelaySettings::default());
+        let until = until_stopped();
+        bus_tasks.push(tokio::spawn(async move { relay.run(until).await }));
+        let directory = BusNames::new(&prefix, "directory");
+        let consumer = ConsumerSettings::new(
+            crate::directory::CONSUMER,
+            &directory.stream_name(),
+            &directory.all_subjects(),
+        );
+        let consumer = Consumer::new(store.clone(), bus, consumer);
+        let until = until_stopped();
+        bus_tasks.push(tokio::spawn(async move {
+            consumer
+                .run(&mut crate::directory::DirectoryView, until)
+                .await;
+        }));
+    }
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -106,6 +139,9 @@ pub async fn serve(
     let (_, _, http) = tokio::join!(projecting, escalating, http);
     if let Ok(Err(error)) = http {
         tracing::error!(%error, "FHIR HTTP server failed");
+    }
+    for task in bus_tasks {
+        let _ = task.await;
     }
     tracing::info!("referral service stopped");
     Ok(served?)

@@ -98,6 +98,8 @@ pub enum ServiceAvailability {
     NoCapacity,
     /// Listed for signposting only: people contact it themselves.
     SignpostingOnly,
+    /// Suspended by the directory's curators.
+    Suspended,
     /// Withdrawn from the directory.
     Withdrawn,
     /// Not in the directory this service knows.

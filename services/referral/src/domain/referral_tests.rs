@@ -771,6 +771,7 @@ fn onward_referrals_go_only_to_services_taking_referrals() {
         }]);
     for refused in [
         ServiceAvailability::Withdrawn,
+        ServiceAvailability::Suspended,
         ServiceAvailability::NoCapacity,
         ServiceAvailability::SignpostingOnly,
         ServiceAvailability::Unknown,

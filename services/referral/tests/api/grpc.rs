@@ -18,12 +18,12 @@ crate::on_both_backends!(
     bad_requests_get_the_right_status_naming_the_problem,
 );
 
-struct Running {
-    client: ReferralServiceClient<Channel>,
+pub(crate) struct Running {
+    pub(crate) client: ReferralServiceClient<Channel>,
     address: SocketAddr,
-    http_address: SocketAddr,
+    pub(crate) http_address: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    database: TestDatabase,
+    pub(crate) database: TestDatabase,
 }
 
 impl Drop for Running {
@@ -35,6 +35,14 @@ impl Drop for Running {
 }
 
 async fn start(kind: BackendKind) -> Running {
+    start_wired(kind, None).await
+}
+
+/// Starts the service, publishing to and consuming from `wiring`'s bus when given.
+pub(crate) async fn start_wired(
+    kind: BackendKind,
+    wiring: Option<referral::startup::BusWiring>,
+) -> Running {
     let database = TestDatabase::new(kind).await;
     let store = database.store().await;
     let grpc = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -59,6 +67,7 @@ async fn start(kind: BackendKind) -> Running {
         listeners,
         store,
         settings,
+        wiring,
         async {
             stopped.await.ok();
         },
@@ -76,7 +85,7 @@ async fn start(kind: BackendKind) -> Running {
 }
 
 /// A request as the gateway forwards it for `user` of `organisation`.
-fn as_user<T>(user: &str, organisation: &str, body: T) -> Request<T> {
+pub(crate) fn as_user<T>(user: &str, organisation: &str, body: T) -> Request<T> {
     let mut request = Request::new(body);
     let metadata = request.metadata_mut();
     metadata.insert("x-linkwork-user", user.parse().expect("ascii"));
@@ -88,7 +97,7 @@ fn as_user<T>(user: &str, organisation: &str, body: T) -> Request<T> {
     request
 }
 
-fn in_seconds(seconds: i64) -> Option<Timestamp> {
+pub(crate) fn in_seconds(seconds: i64) -> Option<Timestamp> {
     let at = chrono::Utc::now() + chrono::Duration::seconds(seconds);
     Some(Timestamp {
         seconds: at.timestamp(),
@@ -96,7 +105,7 @@ fn in_seconds(seconds: i64) -> Option<Timestamp> {
     })
 }
 
-fn new_referral(referral_id: Uuid) -> pb::CreateReferralRequest {
+pub(crate) fn new_referral(referral_id: Uuid) -> pb::CreateReferralRequest {
     pb::CreateReferralRequest {
         referral_id: referral_id.to_string(),
         referrer_practitioner: "dr-patel".to_owned(),
@@ -237,7 +246,7 @@ async fn a_referral_made_and_accepted_over_grpc_moves_responsibility(kind: Backe
 }
 
 /// A plain HTTP/1.1 GET as the link workers' app, returning the raw response.
-async fn http_get(address: SocketAddr, path: &str) -> String {
+pub(crate) async fn http_get(address: SocketAddr, path: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(address)
         .await

@@ -2,7 +2,8 @@
 
 mod escalation;
 mod fhir;
-mod grpc;
+pub(crate) mod grpc;
 mod helpers;
+mod journey;
 mod responsibility;
 mod vault;
