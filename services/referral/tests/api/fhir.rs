@@ -38,7 +38,7 @@ async fn api(kind: BackendKind) -> (axum::Router, TestDatabase) {
     (fhir::router(store, settings), database)
 }
 
-fn service_request(referral_id: Uuid) -> Value {
+pub(crate) fn service_request(referral_id: Uuid) -> Value {
     json!({
         "resourceType": "ServiceRequest",
         "identifier": [{ "system": REFERRAL_ID, "value": referral_id.to_string() }],

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::helpers::{GP_PRACTICE, LINK_WORKERS};
 
 crate::on_both_backends!(
+    two_practitioners_racing_over_grpc_to_accept_one_offer_have_one_winner,
     a_referral_made_and_accepted_over_grpc_moves_responsibility,
     bad_requests_get_the_right_status_naming_the_problem,
 );
@@ -247,14 +248,28 @@ async fn a_referral_made_and_accepted_over_grpc_moves_responsibility(kind: Backe
 
 /// A plain HTTP/1.1 GET as the link workers' app, returning the raw response.
 pub(crate) async fn http_get(address: SocketAddr, path: &str) -> String {
+    http(address, "GET", path, LINK_WORKERS, None).await
+}
+
+/// A plain HTTP/1.1 request as someone of `organisation`, returning the raw response.
+pub(crate) async fn http(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    organisation: &str,
+    body: Option<&str>,
+) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(address)
         .await
         .expect("connect");
+    let body = body.unwrap_or_default();
     let request = format!(
-        "GET {path} HTTP/1.1\r\nhost: {address}\r\nx-linkwork-user: lw-ana\r\n\
-         x-linkwork-organisation: {LINK_WORKERS}\r\nx-linkwork-role: link-worker\r\n\
-         connection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nhost: {address}\r\nx-linkwork-user: someone\r\n\
+         x-linkwork-organisation: {organisation}\r\nx-linkwork-role: practitioner\r\n\
+         content-type: application/fhir+json\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{body}",
+        body.len()
     );
     stream.write_all(request.as_bytes()).await.expect("send");
     let mut response = String::new();
@@ -373,4 +388,60 @@ async fn bad_requests_get_the_right_status_naming_the_problem(kind: BackendKind)
         .change_status(as_user("lw-ana", LINK_WORKERS, change("accepted", "")))
         .await
         .expect("accept");
+}
+
+async fn two_practitioners_racing_over_grpc_to_accept_one_offer_have_one_winner(kind: BackendKind) {
+    let mut service = start(kind).await;
+    let referral_id = Uuid::new_v4();
+    let client = &mut service.client;
+    client
+        .create_referral(as_user("dr-patel", GP_PRACTICE, new_referral(referral_id)))
+        .await
+        .expect("create");
+    let accept = pb::ChangeStatusRequest {
+        referral_id: referral_id.to_string(),
+        status: "accepted".to_owned(),
+        reason: String::new(),
+    };
+    client
+        .change_status(as_user("lw-ana", LINK_WORKERS, accept))
+        .await
+        .expect("accept");
+    let offer = pb::OfferResponsibilityRequest {
+        referral_id: referral_id.to_string(),
+        to: Some(pb::Holder {
+            organisation: "PCN-LW-02".to_owned(),
+            practitioner: String::new(),
+        }),
+        expires_at: in_seconds(3600),
+    };
+    let offer_id = client
+        .offer_responsibility(as_user("lw-ana", LINK_WORKERS, offer))
+        .await
+        .expect("offer")
+        .into_inner()
+        .offer_id;
+
+    let race = |who: &'static str| {
+        let mut client = client.clone();
+        let request = pb::AcceptOfferRequest {
+            referral_id: referral_id.to_string(),
+            offer_id: offer_id.clone(),
+        };
+        tokio::spawn(async move {
+            client
+                .accept_offer(as_user(who, "PCN-LW-02", request))
+                .await
+        })
+    };
+    let (first, second) = (race("lw-ben"), race("lw-cat"));
+    let outcomes = [first.await.expect("task"), second.await.expect("task")];
+    assert_eq!(outcomes.iter().filter(|outcome| outcome.is_ok()).count(), 1);
+    let loser = outcomes.into_iter().find_map(Result::err).expect("a loser");
+    // Aborted when both decided against the same version; failed precondition when the loser
+    // loaded the referral after the winner's handoff (the offer is gone).
+    assert!(
+        matches!(loser.code(), Code::Aborted | Code::FailedPrecondition),
+        "{loser:?}"
+    );
 }

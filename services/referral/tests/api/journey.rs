@@ -15,7 +15,7 @@ use testkit::{BackendKind, TestDatabase, TestNats};
 use tonic::Code;
 use uuid::Uuid;
 
-use crate::grpc::{as_user, in_seconds, new_referral, start_wired};
+use crate::grpc::{as_user, http, in_seconds, start_wired};
 use crate::helpers::{GP_PRACTICE, LINK_WORKERS};
 
 crate::on_both_backends!(gp_to_link_worker_to_two_vcse_services_and_back);
@@ -90,13 +90,21 @@ async fn gp_to_link_worker_to_two_vcse_services_and_back(kind: BackendKind) {
         prefix: prefix.clone(),
     };
     let mut service = start_wired(kind, Some(wiring)).await;
-    let client = &mut service.client;
 
     let referral_id = Uuid::new_v4();
-    client
-        .create_referral(gp(new_referral(referral_id)))
-        .await
-        .expect("GP refers");
+    // The GP system refers over FHIR.
+    let service_request = crate::fhir::service_request(referral_id).to_string();
+    let created = http(
+        service.http_address,
+        "POST",
+        "/fhir/ServiceRequest",
+        GP_PRACTICE,
+        Some(&service_request),
+    )
+    .await;
+    assert!(created.starts_with("HTTP/1.1 201"), "{created}");
+    let client = &mut service.client;
+    let referred_at = Utc::now();
     let status = |id: Uuid, status: &str, reason: &str| pb::ChangeStatusRequest {
         referral_id: id.to_string(),
         status: status.to_owned(),
@@ -106,6 +114,7 @@ async fn gp_to_link_worker_to_two_vcse_services_and_back(kind: BackendKind) {
         .change_status(lw(status(referral_id, "accepted", "")))
         .await
         .expect("accept");
+    let accepted_at = Utc::now();
     let assign = pb::AssignPractitionerRequest {
         referral_id: referral_id.to_string(),
         practitioner: "lw-ana".to_owned(),
@@ -114,6 +123,7 @@ async fn gp_to_link_worker_to_two_vcse_services_and_back(kind: BackendKind) {
         .assign_practitioner(lw(assign))
         .await
         .expect("assign");
+    let assigned_at = Utc::now();
     client
         .change_status(lw(status(referral_id, "in-progress", "")))
         .await
@@ -163,6 +173,37 @@ async fn gp_to_link_worker_to_two_vcse_services_and_back(kind: BackendKind) {
     })
     .await;
     assert_eq!(withdrawn.code(), Code::FailedPrecondition);
+
+    // Who was accountable, asked over gRPC for instants along the way.
+    for (at, organisation, practitioner) in [
+        (referred_at, GP_PRACTICE, "dr-patel"),
+        (accepted_at, LINK_WORKERS, ""),
+        (assigned_at, LINK_WORKERS, "lw-ana"),
+    ] {
+        let holder = eventually(|| {
+            let mut client = client.clone();
+            let request = pb::GetAccountableAtRequest {
+                referral_id: referral_id.to_string(),
+                at: Some(prost_types::Timestamp {
+                    seconds: at.timestamp(),
+                    nanos: at.timestamp_subsec_nanos() as i32,
+                }),
+            };
+            async move {
+                let found = client
+                    .get_accountable_at(gp(request))
+                    .await
+                    .ok()?
+                    .into_inner();
+                found
+                    .period
+                    .and_then(|period| period.holder)
+                    .filter(|holder| holder.organisation == organisation)
+            }
+        })
+        .await;
+        assert_eq!(holder.practitioner, practitioner, "at {at}");
+    }
 
     // The walking group takes the person on; the lunch club has no room.
     let (walking, lunch) = (children[0], children[1]);

@@ -1,7 +1,7 @@
 //! The referral service's integration tests, on real PostgreSQL and SQLite.
 
 mod escalation;
-mod fhir;
+pub(crate) mod fhir;
 pub(crate) mod grpc;
 mod helpers;
 mod journey;
