@@ -9,7 +9,9 @@ use eventstore::{
 use uuid::Uuid;
 
 use crate::directory;
-use crate::domain::referral::{Actor, Command, Error, Event, Issued, Referral, RequestReferral};
+use crate::domain::referral::{
+    Actor, Command, Error, Event, Holder, Issued, Referral, RequestReferral, Source,
+};
 
 /// Schema version of every referral event type (no upcasters yet).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -157,7 +159,11 @@ impl ReferralApp {
             return Err(AppError::Rejected(Error::NotFound));
         };
         let child = RequestReferral {
-            referrer: opened.holder,
+            source: Source::Practitioner,
+            referrer: Holder {
+                organisation: opened.holder.organisation,
+                practitioner: Some(issued_by.id.clone()),
+            },
             receiving_organisation: provider.unwrap_or_default(),
             reasons,
             urgency,

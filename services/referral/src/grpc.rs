@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::app::{Context, ReferralApp};
 use crate::domain::nhs_number::NhsNumber;
 use crate::domain::referral::{
-    Command, Consent, Event, Holder, Issued, Offer, RequestReferral, Urgency,
+    Command, Consent, Event, Holder, Issued, Offer, RequestReferral, Source, Urgency,
 };
 use crate::domain::snomed::ConceptId;
 use crate::domain::status::Status as TaskStatus;
@@ -191,10 +191,15 @@ fn create_command(
         id => Some(uuid("part_of", id)?),
     };
     let offer_id = Uuid::new_v4();
+    let source = match body.source.as_str() {
+        "" => Source::Practitioner,
+        other => code("source", other)?,
+    };
     let request = RequestReferral {
+        source,
         referrer: Holder {
             organisation: caller_organisation,
-            practitioner: Some(text("referrer_practitioner", body.referrer_practitioner)?),
+            practitioner: optional_text("referrer_practitioner", body.referrer_practitioner)?,
         },
         receiving_organisation: text("receiving_organisation", body.receiving_organisation)?,
         reasons,

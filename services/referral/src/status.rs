@@ -15,6 +15,7 @@ impl From<AppError> for tonic::Status {
                     | Error::OfferNotForYou(_)
                     | Error::NotAccountable(_) => tonic::Status::permission_denied(message),
                     Error::NoReasons
+                    | Error::ReferrerMismatch
                     | Error::ReasonRequired(_)
                     | Error::InvalidOffer(_)
                     | Error::EmptyAssessment => tonic::Status::invalid_argument(message),

@@ -35,6 +35,19 @@ pub struct Actor {
     pub organisation: String,
 }
 
+/// Where a referral comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// A GP, PCN or other health professional.
+    Practitioner,
+    /// Another agency (council, housing, police, VCSE…).
+    OtherAgency,
+    /// The person themselves. The referrer is the person (no practitioner), and the message
+    /// back goes to them.
+    SelfReferral,
+}
+
 /// How urgent the referral is (FHIR `ServiceRequest.priority`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -120,6 +133,8 @@ pub struct Offer {
 /// Everything needed to make a referral.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestReferral {
+    /// Who is referring.
+    pub source: Source,
     /// The referrer (organisation and practitioner) who must hear the outcome.
     pub referrer: Holder,
     /// The organisation asked to take it on.
@@ -233,6 +248,7 @@ pub struct Issued {
 pub enum Event {
     /// The referral was made.
     Requested {
+        source: Source,
         referrer: Holder,
         receiving_organisation: String,
         reasons: Vec<ConceptId>,
@@ -355,6 +371,11 @@ pub enum Error {
     /// There is no such referral.
     #[error("no such referral")]
     NotFound,
+    /// A practitioner's referral names the practitioner; a self-referral names none.
+    #[error(
+        "referrer.practitioner must be given for a practitioner's referral and empty for a self-referral"
+    )]
+    ReferrerMismatch,
     /// A referral needs at least one reason.
     #[error("reasons must name at least one SNOMED CT concept")]
     NoReasons,
@@ -586,6 +607,7 @@ impl Decider for Referral {
 
 fn open(actor: Actor, at: DateTime<Utc>, request: RequestReferral) -> Result<Vec<Event>, Error> {
     let RequestReferral {
+        source,
         referrer,
         receiving_organisation,
         reasons,
@@ -596,6 +618,10 @@ fn open(actor: Actor, at: DateTime<Utc>, request: RequestReferral) -> Result<Vec
         consent,
         person,
     } = request;
+    let names_practitioner = referrer.practitioner.is_some();
+    if names_practitioner != (source == Source::Practitioner) {
+        return Err(Error::ReferrerMismatch);
+    }
     if reasons.is_empty() {
         return Err(Error::NoReasons);
     }
@@ -612,6 +638,7 @@ fn open(actor: Actor, at: DateTime<Utc>, request: RequestReferral) -> Result<Vec
     };
     Ok(vec![
         Event::Requested {
+            source,
             referrer,
             receiving_organisation,
             reasons,

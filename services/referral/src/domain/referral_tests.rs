@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::referral::{
     Actor, Command, Consent, ContactOutcome, Error, Event, Holder, Issued, Need, Offer, Referral,
-    RequestReferral, ServiceAvailability, Urgency,
+    RequestReferral, ServiceAvailability, Source, Urgency,
 };
 use super::snomed::{ConceptId, REFERRAL_TO_SOCIAL_PRESCRIBING, SOCIAL_PRESCRIBING_DECLINED};
 use super::status::{Party, Status};
@@ -67,6 +67,7 @@ fn issued(actor: Actor, minutes: i64, command: Command) -> Issued {
 
 fn request() -> RequestReferral {
     RequestReferral {
+        source: Source::Practitioner,
         referrer: referrer(),
         receiving_organisation: LINK_WORKERS.to_owned(),
         reasons: vec![ConceptId::parse(REFERRAL_TO_SOCIAL_PRESCRIBING).expect("valid")],
@@ -93,6 +94,7 @@ fn requested() -> Vec<Event> {
     let r = request();
     vec![
         Event::Requested {
+            source: r.source,
             referrer: r.referrer,
             receiving_organisation: r.receiving_organisation,
             reasons: r.reasons,
@@ -854,4 +856,47 @@ fn a_person_declining_is_coded_for_the_referrer() {
                 at: at(15),
             },
         ]);
+}
+
+#[test]
+fn a_self_referral_names_no_practitioner_and_a_practitioners_referral_does() {
+    let mut own = request();
+    own.source = Source::SelfReferral;
+    own.referrer = Holder {
+        organisation: "SELF".to_owned(),
+        practitioner: None,
+    };
+    let events = given::<Referral>(&[]);
+    let outcome = events.when(issued(
+        actor("person", "SELF"),
+        0,
+        Command::Request(own.clone()),
+    ));
+    let mut expected = requested();
+    if let Event::Requested {
+        source, referrer, ..
+    } = &mut expected[0]
+    {
+        *source = Source::SelfReferral;
+        *referrer = own.referrer.clone();
+    }
+    if let Event::ResponsibilityOffered { by, .. } = &mut expected[1] {
+        *by = actor("person", "SELF");
+    }
+    outcome.then(&expected);
+
+    let mut confused = own;
+    confused.referrer.practitioner = Some("dr-patel".to_owned());
+    given::<Referral>(&[])
+        .when(issued(
+            actor("person", "SELF"),
+            0,
+            Command::Request(confused),
+        ))
+        .then_err(Error::ReferrerMismatch);
+    let mut anonymous = request();
+    anonymous.referrer.practitioner = None;
+    given::<Referral>(&[])
+        .when(issued(gp(), 0, Command::Request(anonymous)))
+        .then_err(Error::ReferrerMismatch);
 }

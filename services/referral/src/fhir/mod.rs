@@ -25,7 +25,7 @@ pub use service_request::{
 };
 
 use crate::app::{Context, ReferralApp};
-use crate::domain::referral::{Command, Event, Holder, Issued, RequestReferral};
+use crate::domain::referral::{Command, Event, Holder, Issued, RequestReferral, Source};
 use crate::grpc::ReferralSettings;
 use crate::identity::{self, Caller};
 use crate::vault::{Vault, VaultError};
@@ -115,6 +115,7 @@ async fn create_service_request(
         tenant: state.settings.tenant.clone(),
     };
     let request = RequestReferral {
+        source: Source::Practitioner,
         referrer: Holder {
             organisation: caller.actor.organisation.clone(),
             practitioner: Some(parsed.requester),

@@ -118,6 +118,7 @@ pub(crate) fn new_referral(referral_id: Uuid) -> pb::CreateReferralRequest {
         consent_share_with_providers: true,
         consent_share_outcome_with_referrer: true,
         nhs_number: "401 023 2137".to_owned(),
+        source: String::new(),
     }
 }
 
@@ -382,6 +383,25 @@ async fn bad_requests_get_the_right_status_naming_the_problem(kind: BackendKind)
         .await
         .expect_err("missing");
     assert_eq!(missing.code(), Code::NotFound);
+
+    // A person refers themselves: no practitioner, and naming one is refused.
+    let mut own = new_referral(Uuid::new_v4());
+    own.source = "self-referral".to_owned();
+    own.referrer_practitioner = String::new();
+    let confused = pb::CreateReferralRequest {
+        referral_id: Uuid::new_v4().to_string(),
+        referrer_practitioner: "dr-patel".to_owned(),
+        ..own.clone()
+    };
+    client
+        .create_referral(as_user("person-1", "SELF", own))
+        .await
+        .expect("self-referral");
+    let refused = client
+        .create_referral(as_user("person-1", "SELF", confused))
+        .await
+        .expect_err("a self-referral naming a practitioner");
+    assert_eq!(refused.code(), Code::InvalidArgument);
 
     // Nothing refused changed the referral: the link workers can still accept it.
     client

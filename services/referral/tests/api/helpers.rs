@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use eventstore::{EventStore, Subscription};
 use referral::app::{AppError, Context, ReferralApp};
 use referral::domain::referral::{
-    Actor, Command, Consent, Event, Holder, Issued, RequestReferral, Urgency,
+    Actor, Command, Consent, Event, Holder, Issued, RequestReferral, Source, Urgency,
 };
 use referral::domain::snomed::{ConceptId, REFERRAL_TO_SOCIAL_PRESCRIBING};
 use referral::projections::{self, responsibility::ResponsibilityProjection};
@@ -112,6 +112,7 @@ pub(crate) fn holder(organisation: &str, practitioner: Option<&str>) -> Holder {
 
 pub(crate) fn gp_referral() -> Command {
     Command::Request(RequestReferral {
+        source: Source::Practitioner,
         referrer: holder(GP_PRACTICE, Some("dr-patel")),
         receiving_organisation: LINK_WORKERS.to_owned(),
         reasons: vec![ConceptId::parse(REFERRAL_TO_SOCIAL_PRESCRIBING).expect("valid")],
