@@ -900,3 +900,56 @@ fn a_self_referral_names_no_practitioner_and_a_practitioners_referral_does() {
         .when(issued(gp(), 0, Command::Request(anonymous)))
         .then_err(Error::ReferrerMismatch);
 }
+
+/// Every status change, legal and illegal, through `decide`: from each status, to each status,
+/// by each party. Legal ones cause a `StatusChanged` from → to; illegal ones are refused with
+/// the broken rule, and completion only ever goes through `Complete`.
+#[test]
+fn every_status_change_by_every_party_is_decided_by_the_gravity_table() {
+    use super::referral::Opened;
+    const ALL: [Status; 10] = [
+        Status::Requested,
+        Status::Received,
+        Status::Accepted,
+        Status::Rejected,
+        Status::InProgress,
+        Status::OnHold,
+        Status::Completed,
+        Status::Cancelled,
+        Status::Failed,
+        Status::EnteredInError,
+    ];
+    for from in ALL {
+        let state = Referral {
+            opened: Some(Opened {
+                referrer: referrer(),
+                owner: LINK_WORKERS.to_owned(),
+                status: from,
+                holder: org(LINK_WORKERS),
+                offer: None,
+                consent: request().consent,
+            }),
+        };
+        for to in ALL {
+            for (who, party) in [(gp(), Party::Requester), (link_worker(), Party::Performer)] {
+                let command = change(to, Some("because"));
+                let decided =
+                    <Referral as decider::Decider>::decide(&state, issued(who, 1, command));
+                let allowed = from.allows(to, party) && to != Status::Completed;
+                match decided {
+                    Ok(events) => {
+                        assert!(allowed, "{from} → {to} by {party:?} was allowed");
+                        assert!(
+                            matches!(events.first(), Some(Event::StatusChanged { from: f, to: t, .. }) if *f == from && *t == to),
+                            "{from} → {to}: {events:?}"
+                        );
+                    }
+                    Err(error) => {
+                        assert!(!allowed, "{from} → {to} by {party:?} was refused: {error}");
+                        assert_eq!(error, Error::TransitionNotAllowed { from, to, party });
+                    }
+                }
+            }
+        }
+    }
+}
