@@ -907,19 +907,7 @@ fn a_self_referral_names_no_practitioner_and_a_practitioners_referral_does() {
 #[test]
 fn every_status_change_by_every_party_is_decided_by_the_gravity_table() {
     use super::referral::Opened;
-    const ALL: [Status; 10] = [
-        Status::Requested,
-        Status::Received,
-        Status::Accepted,
-        Status::Rejected,
-        Status::InProgress,
-        Status::OnHold,
-        Status::Completed,
-        Status::Cancelled,
-        Status::Failed,
-        Status::EnteredInError,
-    ];
-    for from in ALL {
+    for from in Status::ALL {
         let state = Referral {
             opened: Some(Opened {
                 referrer: referrer(),
@@ -930,7 +918,7 @@ fn every_status_change_by_every_party_is_decided_by_the_gravity_table() {
                 consent: request().consent,
             }),
         };
-        for to in ALL {
+        for to in Status::ALL {
             for (who, party) in [(gp(), Party::Requester), (link_worker(), Party::Performer)] {
                 let command = change(to, Some("because"));
                 let decided =

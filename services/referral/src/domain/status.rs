@@ -50,6 +50,20 @@ pub enum Party {
 }
 
 impl Status {
+    /// Every status, in lifecycle order.
+    pub const ALL: [Status; 10] = [
+        Self::Requested,
+        Self::Received,
+        Self::Accepted,
+        Self::Rejected,
+        Self::InProgress,
+        Self::OnHold,
+        Self::Completed,
+        Self::Cancelled,
+        Self::Failed,
+        Self::EnteredInError,
+    ];
+
     /// The FHIR `Task.status` code.
     pub fn code(self) -> &'static str {
         match self {
@@ -68,20 +82,7 @@ impl Status {
 
     /// The status named by a FHIR `Task.status` code.
     pub fn from_code(code: &str) -> Option<Status> {
-        [
-            Self::Requested,
-            Self::Received,
-            Self::Accepted,
-            Self::Rejected,
-            Self::InProgress,
-            Self::OnHold,
-            Self::Completed,
-            Self::Cancelled,
-            Self::Failed,
-            Self::EnteredInError,
-        ]
-        .into_iter()
-        .find(|status| status.code() == code)
+        Self::ALL.into_iter().find(|status| status.code() == code)
     }
 
     /// No transition leaves these except to entered-in-error.
@@ -136,18 +137,7 @@ impl std::fmt::Display for Status {
 mod tests {
     use super::{Party, Status};
 
-    const ALL: [Status; 10] = [
-        Status::Requested,
-        Status::Received,
-        Status::Accepted,
-        Status::Rejected,
-        Status::InProgress,
-        Status::OnHold,
-        Status::Completed,
-        Status::Cancelled,
-        Status::Failed,
-        Status::EnteredInError,
-    ];
+    const ALL: [Status; 10] = Status::ALL;
 
     /// The table in the module docs, as (from, to, requester may, performer may).
     fn expected(from: Status, to: Status) -> (bool, bool) {
