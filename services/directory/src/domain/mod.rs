@@ -1,0 +1,6 @@
+//! The directory's domain: pure, synchronous, no I/O.
+
+pub mod service;
+
+#[cfg(test)]
+mod service_tests;

@@ -1,0 +1,274 @@
+//! Given/when/then tests of the service aggregate, and the shape of its published events.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde_json::json;
+use testkit::given;
+
+use super::service::{Capacity, Command, Details, Error, Event, Issued, Service};
+
+fn at(days: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0)
+        .single()
+        .expect("valid")
+        + Duration::days(days)
+}
+
+fn details() -> Details {
+    Details {
+        name: "Riverside walking group".to_owned(),
+        description: "Gentle weekly walks".to_owned(),
+        taxonomy_terms: vec!["physical-activity".to_owned(), "loneliness".to_owned()],
+        minimum_age: Some(18),
+        maximum_age: None,
+        takes_referrals: true,
+        languages: vec!["en".to_owned()],
+    }
+}
+
+fn issued(days: i64, command: Command) -> Issued {
+    Issued {
+        service_id: "svc-walking".to_owned(),
+        at: at(days),
+        command,
+    }
+}
+
+fn listed() -> Vec<Event> {
+    vec![Event::ServiceListed {
+        service_id: "svc-walking".to_owned(),
+        organisation_id: "VCSE-WALK".to_owned(),
+        takes_referrals: true,
+        details: details(),
+        at: at(0),
+    }]
+}
+
+fn with(mut events: Vec<Event>, event: Event) -> Vec<Event> {
+    events.push(event);
+    events
+}
+
+fn suspended() -> Vec<Event> {
+    with(
+        listed(),
+        Event::ServiceSuspended {
+            service_id: "svc-walking".to_owned(),
+            reason: "leader ill".to_owned(),
+            at: at(1),
+        },
+    )
+}
+
+fn withdrawn() -> Vec<Event> {
+    with(
+        listed(),
+        Event::ServiceWithdrawn {
+            service_id: "svc-walking".to_owned(),
+            reason: "closed".to_owned(),
+            at: at(1),
+        },
+    )
+}
+
+#[test]
+fn a_service_is_listed_once() {
+    let list = Command::List {
+        organisation_id: "VCSE-WALK".to_owned(),
+        details: details(),
+    };
+    given::<Service>(&[])
+        .when(issued(0, list.clone()))
+        .then(&listed());
+    given::<Service>(&listed())
+        .when(issued(1, list))
+        .then_err(Error::AlreadyListed);
+    given::<Service>(&[])
+        .when(issued(0, Command::Reinstate))
+        .then_err(Error::NotFound);
+}
+
+#[test]
+fn details_are_checked_and_name_the_field() {
+    let mut nameless = details();
+    nameless.name = " ".to_owned();
+    let list = Command::List {
+        organisation_id: "VCSE-WALK".to_owned(),
+        details: nameless,
+    };
+    given::<Service>(&[])
+        .when(issued(0, list))
+        .then_err(Error::Invalid(
+            "details.name must be 1 to 300 characters".to_owned(),
+        ));
+    let mut ages = details();
+    ages.minimum_age = Some(65);
+    ages.maximum_age = Some(18);
+    given::<Service>(&listed())
+        .when(issued(1, Command::Update { details: ages }))
+        .then_err(Error::Invalid(
+            "details.minimum_age must not be above details.maximum_age".to_owned(),
+        ));
+}
+
+#[test]
+fn an_update_relists_in_full_and_no_change_records_nothing() {
+    given::<Service>(&listed())
+        .when(issued(1, Command::Update { details: details() }))
+        .then(&[]);
+    let mut signposting = details();
+    signposting.takes_referrals = false;
+    given::<Service>(&listed())
+        .when(issued(
+            1,
+            Command::Update {
+                details: signposting.clone(),
+            },
+        ))
+        .then(&[Event::ServiceListed {
+            service_id: "svc-walking".to_owned(),
+            organisation_id: "VCSE-WALK".to_owned(),
+            takes_referrals: false,
+            details: signposting,
+            at: at(1),
+        }]);
+}
+
+#[test]
+fn capacity_cannot_exceed_its_maximum() {
+    let capacity = |available| {
+        Command::SetCapacity(Capacity {
+            available,
+            maximum: Some(12),
+            unit: "places".to_owned(),
+        })
+    };
+    given::<Service>(&listed())
+        .when(issued(1, capacity(3)))
+        .then(&[Event::ServiceCapacityChanged {
+            service_id: "svc-walking".to_owned(),
+            available: 3,
+            maximum: Some(12),
+            unit: "places".to_owned(),
+            at: at(1),
+        }]);
+    given::<Service>(&listed())
+        .when(issued(1, capacity(13)))
+        .then_err(Error::Invalid(
+            "available must not be above maximum".to_owned(),
+        ));
+}
+
+#[test]
+fn suspension_needs_a_reason_and_only_a_suspended_service_is_reinstated() {
+    given::<Service>(&listed())
+        .when(issued(
+            1,
+            Command::Suspend {
+                reason: String::new(),
+            },
+        ))
+        .then_err(Error::Invalid("reason is required".to_owned()));
+    given::<Service>(&suspended())
+        .when(issued(
+            2,
+            Command::Suspend {
+                reason: "still ill".to_owned(),
+            },
+        ))
+        .then_err(Error::AlreadySuspended);
+    given::<Service>(&suspended())
+        .when(issued(2, Command::Reinstate))
+        .then(&[Event::ServiceReinstated {
+            service_id: "svc-walking".to_owned(),
+            at: at(2),
+        }]);
+    given::<Service>(&listed())
+        .when(issued(2, Command::Reinstate))
+        .then_err(Error::NotSuspended);
+}
+
+#[test]
+fn a_withdrawn_service_cannot_change() {
+    for command in [
+        Command::Update { details: details() },
+        Command::Reinstate,
+        Command::Withdraw {
+            reason: "again".to_owned(),
+        },
+        Command::Verify {
+            assurer: "curator@icb.nhs.uk".to_owned(),
+        },
+    ] {
+        given::<Service>(&withdrawn())
+            .when(issued(2, command))
+            .then_err(Error::Withdrawn);
+    }
+}
+
+#[test]
+fn verification_sets_the_assured_date_and_staleness_follows_it() {
+    let verify = Command::Verify {
+        assurer: "curator@icb.nhs.uk".to_owned(),
+    };
+    let verified = Event::ServiceVerified {
+        service_id: "svc-walking".to_owned(),
+        assurer: "curator@icb.nhs.uk".to_owned(),
+        at: at(10),
+    };
+    given::<Service>(&listed())
+        .when(issued(10, verify))
+        .then(std::slice::from_ref(&verified));
+    given::<Service>(&listed())
+        .when(issued(
+            10,
+            Command::Verify {
+                assurer: "curator".to_owned(),
+            },
+        ))
+        .then_err(Error::Invalid(
+            "assurer must be an e-mail address".to_owned(),
+        ));
+
+    let period = Duration::days(90);
+    let never = <Service as decider::Decider>::fold(&listed())
+        .listed
+        .expect("listed");
+    assert!(never.is_stale(at(1), period), "never verified is stale");
+    let once = <Service as decider::Decider>::fold(&with(listed(), verified))
+        .listed
+        .expect("listed");
+    assert!(!once.is_stale(at(100), period));
+    assert!(once.is_stale(at(101), period));
+}
+
+/// The referral service reads these fields; changing them breaks it.
+#[test]
+fn published_events_keep_the_contract_the_referral_service_reads() {
+    let listed = serde_json::to_value(&listed()[0]).expect("json");
+    assert_eq!(listed["type"], "service_listed");
+    assert_eq!(listed["service_id"], "svc-walking");
+    assert_eq!(listed["organisation_id"], "VCSE-WALK");
+    assert_eq!(listed["takes_referrals"], true);
+    let capacity = Event::ServiceCapacityChanged {
+        service_id: "s".into(),
+        available: 0,
+        maximum: None,
+        unit: "places".into(),
+        at: at(0),
+    };
+    assert_eq!(
+        serde_json::to_value(&capacity).expect("json")["available"],
+        json!(0)
+    );
+    for (event, name) in [
+        (&suspended()[1], "service_suspended"),
+        (&withdrawn()[1], "service_withdrawn"),
+    ] {
+        let value = serde_json::to_value(event).expect("json");
+        assert_eq!(
+            (value["type"].as_str(), event.event_type()),
+            (Some(name), name)
+        );
+        assert_eq!(value["service_id"], "svc-walking");
+    }
+}
