@@ -1,5 +1,6 @@
 //! The subcommands of `linkwork`.
 
+mod serve;
 mod verify;
 
 use std::process::ExitCode;
@@ -16,6 +17,8 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run one service in this process (what Kubernetes runs).
+    Serve(serve::Args),
     /// Check every stream's hash chain; exits 1 naming the first broken link.
     Verify(verify::Args),
 }
@@ -23,6 +26,7 @@ enum Command {
 impl Cli {
     pub(crate) async fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
+            Command::Serve(args) => serve::run(args).await,
             Command::Verify(args) => verify::run(args).await,
         }
     }

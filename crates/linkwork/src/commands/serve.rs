@@ -1,0 +1,105 @@
+//! `linkwork serve <service>`: one service per process, as Kubernetes runs it.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use eventstore::{EventStore, StoreOptions};
+use messaging::Bus;
+use referral::grpc::ReferralSettings;
+use referral::startup::{BusWiring, Listeners};
+use referral::vault::VaultKeys;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The service to run.
+    #[arg(value_enum)]
+    service: Service,
+    /// The service's database: `postgres://…` or `sqlite:…`.
+    #[arg(long, env = "LINKWORK_DATABASE_URL")]
+    database_url: String,
+    /// NATS with JetStream; without it the service publishes nothing and reads no other
+    /// service's events.
+    #[arg(long, env = "LINKWORK_NATS_URL")]
+    nats_url: Option<String>,
+    /// Subject prefix and stream-name prefix on the bus.
+    #[arg(long, env = "LINKWORK_BUS_PREFIX", default_value = "linkwork")]
+    bus_prefix: String,
+    /// gRPC listen address.
+    #[arg(long, env = "LINKWORK_GRPC", default_value = "127.0.0.1:50051")]
+    grpc: SocketAddr,
+    /// HTTP listen address (FHIR under /fhir).
+    #[arg(long, env = "LINKWORK_HTTP", default_value = "127.0.0.1:8080")]
+    http: SocketAddr,
+    /// The Integrated Care System this deployment serves.
+    #[arg(long, env = "LINKWORK_TENANT")]
+    tenant: String,
+    /// Accept NHS numbers in the 999 test range (never in production).
+    #[arg(long, env = "LINKWORK_ALLOW_TEST_NHS_NUMBERS")]
+    allow_test_nhs_numbers: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Service {
+    /// Referrals and the responsibility ledger.
+    Referral,
+}
+
+/// Reads a 32-byte secret, as 64 hex digits, from an environment variable (never a flag, so
+/// it does not show in process listings).
+fn secret(variable: &str) -> anyhow::Result<[u8; 32]> {
+    let value = std::env::var(variable).with_context(|| format!("{variable} is not set"))?;
+    let bytes = hex::decode(value.trim())
+        .ok()
+        .filter(|bytes| bytes.len() == 32);
+    match bytes.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()) {
+        Some(key) => Ok(key),
+        None => bail!("{variable} must be 64 hexadecimal digits (32 bytes)"),
+    }
+}
+
+pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Service::Referral = args.service;
+    let vault_keys = VaultKeys {
+        pseudonym_key: secret("LINKWORK_PSEUDONYM_KEY")?,
+        master_key: secret("LINKWORK_MASTER_KEY")?,
+    };
+    if args.tenant.trim().is_empty() {
+        bail!("--tenant (LINKWORK_TENANT) must not be empty");
+    }
+    let store = EventStore::connect(&args.database_url, StoreOptions::default())
+        .await
+        .context("cannot open the referral service's database (--database-url)")?;
+    let wiring = match &args.nats_url {
+        Some(url) => Some(BusWiring {
+            bus: Bus::connect_nats(url).await.context("--nats-url")?,
+            prefix: args.bus_prefix.clone(),
+        }),
+        None => {
+            tracing::warn!("no --nats-url: events stay in the log until a bus is configured");
+            None
+        }
+    };
+    let grpc = tokio::net::TcpListener::bind(args.grpc)
+        .await
+        .with_context(|| format!("cannot listen for gRPC on {}", args.grpc))?;
+    let http = tokio::net::TcpListener::bind(args.http)
+        .await
+        .with_context(|| format!("cannot listen for HTTP on {}", args.http))?;
+    println!(
+        "referral service: gRPC on {}, FHIR on http://{}/fhir",
+        grpc.local_addr()?,
+        http.local_addr()?
+    );
+    let settings = ReferralSettings {
+        tenant: args.tenant,
+        vault_keys,
+        allow_test_nhs_numbers: args.allow_test_nhs_numbers,
+    };
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    };
+    referral::startup::serve(Listeners { grpc, http }, store, settings, wiring, shutdown).await?;
+    Ok(ExitCode::SUCCESS)
+}
