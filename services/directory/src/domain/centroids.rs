@@ -1,0 +1,148 @@
+//! Postcode centroids from a CSV in the ONS Postcode Directory's column format: the columns
+//! `pcds` (or `pcd`), `lat` and `long`, in any order among the others. ONS marks postcodes with
+//! no grid reference with latitude 99.999999; those are skipped, as are terminated postcodes
+//! when a `doterm` column says so.
+
+use super::postcode::Postcode;
+
+/// One postcode's centroid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Centroid {
+    /// The postcode.
+    pub postcode: Postcode,
+    /// Latitude, WGS84 degrees.
+    pub latitude: f64,
+    /// Longitude, WGS84 degrees.
+    pub longitude: f64,
+}
+
+/// Why a centroid file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CentroidError {
+    /// The header lacks a needed column.
+    #[error("the header has no {0} column")]
+    MissingColumn(&'static str),
+    /// A row is malformed.
+    #[error("line {line}: {problem}")]
+    BadRow {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// Splits one CSV line, honouring double quotes (and `""` inside them).
+fn fields(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            (c, _) => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
+/// Reads every usable centroid from `csv`.
+pub fn parse(csv: &str) -> Result<Vec<Centroid>, CentroidError> {
+    let mut lines = csv
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty());
+    let (_, header) = lines.next().ok_or(CentroidError::MissingColumn("pcds"))?;
+    let header: Vec<String> = fields(header)
+        .into_iter()
+        .map(|name| name.trim().to_lowercase())
+        .collect();
+    let column = |names: &[&'static str]| {
+        names
+            .iter()
+            .find_map(|name| header.iter().position(|h| h == name))
+    };
+    let postcode = column(&["pcds", "pcd"]).ok_or(CentroidError::MissingColumn("pcds"))?;
+    let latitude = column(&["lat"]).ok_or(CentroidError::MissingColumn("lat"))?;
+    let longitude = column(&["long"]).ok_or(CentroidError::MissingColumn("long"))?;
+    let terminated = column(&["doterm"]);
+    let mut centroids = Vec::new();
+    for (index, line) in lines {
+        let line_number = index + 1;
+        let row = fields(line);
+        let cell = |i: usize| row.get(i).map(|value| value.trim()).unwrap_or_default();
+        let bad = |problem: String| CentroidError::BadRow {
+            line: line_number,
+            problem,
+        };
+        if terminated.is_some_and(|i| !cell(i).is_empty()) {
+            continue;
+        }
+        let lat: f64 = cell(latitude)
+            .parse()
+            .map_err(|_| bad(format!("lat {:?} is not a number", cell(latitude))))?;
+        let long: f64 = cell(longitude)
+            .parse()
+            .map_err(|_| bad(format!("long {:?} is not a number", cell(longitude))))?;
+        if lat > 90.0 {
+            continue; // ONS: no grid reference
+        }
+        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&long) {
+            return Err(bad(format!("({lat}, {long}) is not a coordinate")));
+        }
+        let postcode = Postcode::parse(cell(postcode)).map_err(|e| bad(e.to_string()))?;
+        centroids.push(Centroid {
+            postcode,
+            latitude: lat,
+            longitude: long,
+        });
+    }
+    Ok(centroids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CentroidError, parse};
+
+    const SAMPLE: &str = "\
+pcd,pcd2,pcds,dointr,doterm,oseast1m,osnrth1m,lat,long
+\"SW1A1AA\",\"SW1A 1AA\",\"SW1A 1AA\",198001,,529090,179645,51.501009,-0.141588
+\"M1 1AE\",\"M1  1AE\",\"M1 1AE\",198001,,384280,398194,53.479251,-2.237430
+\"ZZ991ZZ\",\"ZZ99 1ZZ\",\"ZZ99 1ZZ\",198001,,,,99.999999,0.000000
+\"EC1A1BB\",\"EC1A 1BB\",\"EC1A 1BB\",198001,200012,532000,181000,51.52,-0.10
+";
+
+    #[test]
+    fn reads_ons_columns_and_skips_unlocated_and_terminated_postcodes() {
+        let centroids = parse(SAMPLE).expect("parse");
+        let postcodes: Vec<_> = centroids.iter().map(|c| c.postcode.as_str()).collect();
+        assert_eq!(postcodes, ["SW1A 1AA", "M1 1AE"]);
+        assert!((centroids[0].latitude - 51.501009).abs() < 1e-9);
+        assert!((centroids[1].longitude + 2.237430).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_bad_file_is_refused_naming_the_problem() {
+        assert_eq!(
+            parse("pcds,lat\nSW1A 1AA,51.5"),
+            Err(CentroidError::MissingColumn("long"))
+        );
+        let bad = parse("pcds,lat,long\nSW1A 1AA,north,-0.1");
+        assert_eq!(
+            bad,
+            Err(CentroidError::BadRow {
+                line: 2,
+                problem: "lat \"north\" is not a number".to_owned()
+            })
+        );
+        let bad = parse("pcds,lat,long\nNOT A CODE,51.5,-0.1");
+        assert!(matches!(bad, Err(CentroidError::BadRow { line: 2, .. })));
+    }
+}
