@@ -21,7 +21,9 @@ mod event;
 mod grpc;
 mod hashchain;
 mod leader;
+mod pool;
 mod postgres;
+mod reads;
 mod row;
 mod sqlite;
 mod store;
@@ -37,7 +39,8 @@ pub use event::{
     Position, RecordedEvent, category_of,
 };
 pub use leader::Leadership;
-pub use store::{Backend, EventStore, PoolRef, StoreOptions};
+pub use pool::PoolRef;
+pub use store::{Backend, EventStore, StoreOptions};
 pub use subscription::{EventHandler, HandlerError, Subscription, SubscriptionError, error_chain};
 pub use tx::{Tx, TxConn};
 pub use upcast::Upcasters;

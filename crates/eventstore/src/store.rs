@@ -10,11 +10,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 use tokio::sync::{Mutex, watch};
 
+use crate::PoolRef;
 use crate::append::{self, StreamHead};
 use crate::tx::TxInner;
 use crate::{
-    AppendToStream, Appended, AppendedEvent, ExpectedVersion, NewEvent, Position, RecordedEvent,
-    StoreError, Tx, Upcasters, postgres, sqlite,
+    AppendToStream, Appended, AppendedEvent, ExpectedVersion, NewEvent, StoreError, Tx, Upcasters,
+    postgres, sqlite,
 };
 
 /// Which database a store runs on.
@@ -30,39 +31,6 @@ pub enum Backend {
 pub(crate) enum Pool {
     Postgres(PgPool),
     Sqlite(SqlitePool),
-}
-
-/// A borrowed pool of either backend.
-#[derive(Debug, Clone, Copy)]
-pub enum PoolRef<'a> {
-    /// PostgreSQL.
-    Postgres(&'a PgPool),
-    /// SQLite.
-    Sqlite(&'a SqlitePool),
-}
-
-/// Runs `$body` with `$pool` bound to the store's pool, whichever backend it is. The body is
-/// compiled once per backend, so one SQL text with `$1`-style parameters (valid on both)
-/// serves both.
-#[macro_export]
-macro_rules! on_pool {
-    ($store:expr, |$pool:ident| $body:expr) => {
-        match $store.pool_ref() {
-            $crate::PoolRef::Postgres($pool) => $body,
-            $crate::PoolRef::Sqlite($pool) => $body,
-        }
-    };
-}
-
-/// Runs `$body` with `$conn` bound to the transaction's connection, whichever backend it is.
-#[macro_export]
-macro_rules! on_conn {
-    ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx.conn() {
-            $crate::TxConn::Postgres($conn) => $body,
-            $crate::TxConn::Sqlite($conn) => $body,
-        }
-    };
 }
 
 /// How to open a store.
@@ -200,6 +168,10 @@ impl EventStore {
 
     pub(crate) fn pool(&self) -> &Pool {
         &self.inner.pool
+    }
+
+    pub(crate) fn upcasters(&self) -> &Upcasters {
+        &self.inner.upcasters
     }
 
     /// The pool, for a service's own queries (projections, read models). Use
@@ -360,157 +332,6 @@ impl EventStore {
         tx.appended = true;
         Ok(results)
     }
-
-    /// The stream's last version, or `None` if it has no events.
-    pub async fn stream_version(&self, stream_id: &str) -> Result<Option<u64>, StoreError> {
-        let head = match &self.inner.pool {
-            Pool::Postgres(pool) => {
-                postgres::stream_head(&mut *pool.acquire().await?, stream_id).await?
-            }
-            Pool::Sqlite(pool) => {
-                sqlite::stream_head(&mut *pool.acquire().await?, stream_id).await?
-            }
-        };
-        Ok(head.map(|h| h.version))
-    }
-
-    /// Up to `limit` events of one stream from `from_version` on, upcast to current schemas.
-    pub async fn read_stream(
-        &self,
-        stream_id: &str,
-        from_version: u64,
-        limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let limit = clamp_limit(limit);
-        let events = match &self.inner.pool {
-            Pool::Postgres(pool) => {
-                postgres::read_stream(&mut *pool.acquire().await?, stream_id, from_version, limit)
-                    .await?
-            }
-            Pool::Sqlite(pool) => {
-                sqlite::read_stream(&mut *pool.acquire().await?, stream_id, from_version, limit)
-                    .await?
-            }
-        };
-        self.upcast_all(events)
-    }
-
-    /// Every event of one stream, upcast: what an aggregate folds to rebuild its state.
-    pub async fn load_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
-        let mut events = Vec::new();
-        loop {
-            let from = events
-                .last()
-                .map_or(1, |e: &RecordedEvent| e.stream_version + 1);
-            let page = self.read_stream(stream_id, from, 1000).await?;
-            let done = page.len() < 1000;
-            events.extend(page);
-            if done {
-                return Ok(events);
-            }
-        }
-    }
-
-    /// Up to `limit` events after `after` in global order, upcast. Never returns an event
-    /// while an earlier one may still commit, so a reader advancing by what it got skips none.
-    pub async fn read_all(
-        &self,
-        after: Position,
-        limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let limit = clamp_limit(limit);
-        let events = match &self.inner.pool {
-            Pool::Postgres(pool) => {
-                postgres::read_all(&mut *pool.acquire().await?, after, limit).await?
-            }
-            Pool::Sqlite(pool) => {
-                sqlite::read_all(&mut *pool.acquire().await?, after, limit).await?
-            }
-        };
-        self.upcast_all(events)
-    }
-
-    /// Like [`EventStore::read_all`], inside a transaction.
-    pub async fn read_all_in(
-        &self,
-        tx: &mut Tx,
-        after: Position,
-        limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let limit = clamp_limit(limit);
-        let events = match &mut tx.inner {
-            TxInner::Postgres(conn) => postgres::read_all(conn, after, limit).await?,
-            TxInner::Sqlite(conn) => sqlite::read_all(conn, after, limit).await?,
-        };
-        self.upcast_all(events)
-    }
-
-    /// The newest position every reader can see (`None` for an empty log): how far a
-    /// subscriber has to go.
-    pub async fn head_position(&self) -> Result<Option<Position>, StoreError> {
-        match &self.inner.pool {
-            Pool::Postgres(pool) => postgres::head_position(&mut *pool.acquire().await?).await,
-            Pool::Sqlite(pool) => sqlite::head_position(&mut *pool.acquire().await?).await,
-        }
-    }
-
-    /// The newest committed position, including events a reader cannot see yet because an
-    /// older transaction is still in flight: where a catch-up must get to.
-    pub async fn last_committed_position(&self) -> Result<Option<Position>, StoreError> {
-        match &self.inner.pool {
-            Pool::Postgres(pool) => {
-                postgres::last_committed_position(&mut *pool.acquire().await?).await
-            }
-            // SQLite commits in position order: what is committed is visible.
-            Pool::Sqlite(pool) => sqlite::head_position(&mut *pool.acquire().await?).await,
-        }
-    }
-
-    /// A subscriber's checkpoint, read inside its transaction.
-    pub async fn load_checkpoint(
-        &self,
-        tx: &mut Tx,
-        subscriber: &str,
-    ) -> Result<Option<Position>, StoreError> {
-        match &mut tx.inner {
-            TxInner::Postgres(conn) => postgres::load_checkpoint(conn, subscriber).await,
-            TxInner::Sqlite(conn) => sqlite::load_checkpoint(conn, subscriber).await,
-        }
-    }
-
-    /// Stores a subscriber's checkpoint inside its transaction, beside its effects.
-    pub async fn save_checkpoint(
-        &self,
-        tx: &mut Tx,
-        subscriber: &str,
-        position: Position,
-    ) -> Result<(), StoreError> {
-        match &mut tx.inner {
-            TxInner::Postgres(conn) => postgres::save_checkpoint(conn, subscriber, position).await,
-            TxInner::Sqlite(conn) => sqlite::save_checkpoint(conn, subscriber, position).await,
-        }
-    }
-
-    /// Records in `tx` that `consumer` has applied `event_id`. Returns false if it already
-    /// had: the caller must then skip the effect (the inbox of an idempotent consumer).
-    pub async fn record_in_inbox(
-        &self,
-        tx: &mut Tx,
-        consumer: &str,
-        event_id: uuid::Uuid,
-    ) -> Result<bool, StoreError> {
-        match &mut tx.inner {
-            TxInner::Postgres(conn) => postgres::inbox_insert(conn, consumer, event_id).await,
-            TxInner::Sqlite(conn) => sqlite::inbox_insert(conn, consumer, event_id).await,
-        }
-    }
-
-    fn upcast_all(&self, mut events: Vec<RecordedEvent>) -> Result<Vec<RecordedEvent>, StoreError> {
-        for event in &mut events {
-            self.inner.upcasters.apply(event)?;
-        }
-        Ok(events)
-    }
 }
 
 async fn stream_head(tx: &mut Tx, stream_id: &str) -> Result<Option<StreamHead>, StoreError> {
@@ -518,8 +339,4 @@ async fn stream_head(tx: &mut Tx, stream_id: &str) -> Result<Option<StreamHead>,
         TxInner::Postgres(conn) => postgres::stream_head(conn, stream_id).await,
         TxInner::Sqlite(conn) => sqlite::stream_head(conn, stream_id).await,
     }
-}
-
-fn clamp_limit(limit: usize) -> i64 {
-    limit.clamp(1, 100_000) as i64
 }

@@ -1,0 +1,163 @@
+//! Reading the log: one stream, the whole log in global order, positions, checkpoints and the
+//! consumer inbox. Every path that returns events applies the store's upcasters.
+
+use crate::store::Pool;
+use crate::tx::TxInner;
+use crate::{EventStore, Position, RecordedEvent, StoreError, Tx, postgres, sqlite};
+
+fn clamp_limit(limit: usize) -> i64 {
+    limit.clamp(1, 100_000) as i64
+}
+
+impl EventStore {
+    /// The stream's last version, or `None` if it has no events.
+    pub async fn stream_version(&self, stream_id: &str) -> Result<Option<u64>, StoreError> {
+        let head = match self.pool() {
+            Pool::Postgres(pool) => {
+                postgres::stream_head(&mut *pool.acquire().await?, stream_id).await?
+            }
+            Pool::Sqlite(pool) => {
+                sqlite::stream_head(&mut *pool.acquire().await?, stream_id).await?
+            }
+        };
+        Ok(head.map(|h| h.version))
+    }
+
+    /// Up to `limit` events of one stream from `from_version` on, upcast to current schemas.
+    pub async fn read_stream(
+        &self,
+        stream_id: &str,
+        from_version: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let limit = clamp_limit(limit);
+        let events = match self.pool() {
+            Pool::Postgres(pool) => {
+                postgres::read_stream(&mut *pool.acquire().await?, stream_id, from_version, limit)
+                    .await?
+            }
+            Pool::Sqlite(pool) => {
+                sqlite::read_stream(&mut *pool.acquire().await?, stream_id, from_version, limit)
+                    .await?
+            }
+        };
+        self.upcast_all(events)
+    }
+
+    /// Every event of one stream, upcast: what an aggregate folds to rebuild its state.
+    pub async fn load_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut events = Vec::new();
+        loop {
+            let from = events
+                .last()
+                .map_or(1, |e: &RecordedEvent| e.stream_version + 1);
+            let page = self.read_stream(stream_id, from, 1000).await?;
+            let done = page.len() < 1000;
+            events.extend(page);
+            if done {
+                return Ok(events);
+            }
+        }
+    }
+
+    /// Up to `limit` events after `after` in global order, upcast. Never returns an event
+    /// while an earlier one may still commit, so a reader advancing by what it got skips none.
+    pub async fn read_all(
+        &self,
+        after: Position,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let limit = clamp_limit(limit);
+        let events = match self.pool() {
+            Pool::Postgres(pool) => {
+                postgres::read_all(&mut *pool.acquire().await?, after, limit).await?
+            }
+            Pool::Sqlite(pool) => {
+                sqlite::read_all(&mut *pool.acquire().await?, after, limit).await?
+            }
+        };
+        self.upcast_all(events)
+    }
+
+    /// Like [`EventStore::read_all`], inside a transaction.
+    pub async fn read_all_in(
+        &self,
+        tx: &mut Tx,
+        after: Position,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let limit = clamp_limit(limit);
+        let events = match &mut tx.inner {
+            TxInner::Postgres(conn) => postgres::read_all(conn, after, limit).await?,
+            TxInner::Sqlite(conn) => sqlite::read_all(conn, after, limit).await?,
+        };
+        self.upcast_all(events)
+    }
+
+    /// The newest position every reader can see (`None` for an empty log): how far a
+    /// subscriber has to go.
+    pub async fn head_position(&self) -> Result<Option<Position>, StoreError> {
+        match self.pool() {
+            Pool::Postgres(pool) => postgres::head_position(&mut *pool.acquire().await?).await,
+            Pool::Sqlite(pool) => sqlite::head_position(&mut *pool.acquire().await?).await,
+        }
+    }
+
+    /// The newest committed position, including events a reader cannot see yet because an
+    /// older transaction is still in flight: where a catch-up must get to.
+    pub async fn last_committed_position(&self) -> Result<Option<Position>, StoreError> {
+        match self.pool() {
+            Pool::Postgres(pool) => {
+                postgres::last_committed_position(&mut *pool.acquire().await?).await
+            }
+            // SQLite commits in position order: what is committed is visible.
+            Pool::Sqlite(pool) => sqlite::head_position(&mut *pool.acquire().await?).await,
+        }
+    }
+
+    /// A subscriber's checkpoint, read inside its transaction.
+    pub async fn load_checkpoint(
+        &self,
+        tx: &mut Tx,
+        subscriber: &str,
+    ) -> Result<Option<Position>, StoreError> {
+        match &mut tx.inner {
+            TxInner::Postgres(conn) => postgres::load_checkpoint(conn, subscriber).await,
+            TxInner::Sqlite(conn) => sqlite::load_checkpoint(conn, subscriber).await,
+        }
+    }
+
+    /// Stores a subscriber's checkpoint inside its transaction, beside its effects.
+    pub async fn save_checkpoint(
+        &self,
+        tx: &mut Tx,
+        subscriber: &str,
+        position: Position,
+    ) -> Result<(), StoreError> {
+        match &mut tx.inner {
+            TxInner::Postgres(conn) => postgres::save_checkpoint(conn, subscriber, position).await,
+            TxInner::Sqlite(conn) => sqlite::save_checkpoint(conn, subscriber, position).await,
+        }
+    }
+
+    /// Records in `tx` that `consumer` has applied `event_id`. Returns false if it already
+    /// had: the caller must then skip the effect (the inbox of an idempotent consumer).
+    pub async fn record_in_inbox(
+        &self,
+        tx: &mut Tx,
+        consumer: &str,
+        event_id: uuid::Uuid,
+    ) -> Result<bool, StoreError> {
+        match &mut tx.inner {
+            TxInner::Postgres(conn) => postgres::inbox_insert(conn, consumer, event_id).await,
+            TxInner::Sqlite(conn) => sqlite::inbox_insert(conn, consumer, event_id).await,
+        }
+    }
+
+    fn upcast_all(&self, mut events: Vec<RecordedEvent>) -> Result<Vec<RecordedEvent>, StoreError> {
+        for event in &mut events {
+            self.upcasters().apply(event)?;
+        }
+        Ok(events)
+    }
+}
