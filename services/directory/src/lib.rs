@@ -3,7 +3,9 @@
 //! Referral UK (HSDS 3.0).
 //!
 //! Built so far: the service aggregate (listing, details, capacity, suspension, withdrawal,
-//! verification), whose events are the contract the referral service's directory view reads.
+//! verification) over the event log, whose events are the contract the referral service's
+//! directory view reads; postcode normalisation and the ONS centroid file format.
 //! Organisations, locations, taxonomies, search, the ORUK API and feed import come next.
 
+pub mod app;
 pub mod domain;

@@ -1,0 +1,3 @@
+//! The directory service's integration tests, on real PostgreSQL and SQLite.
+
+mod history;
