@@ -132,7 +132,8 @@ impl World {
     /// Waits until the consumer has applied `count` effects (or 60 s), then returns the ids
     /// it applied, duplicates kept.
     pub async fn wait_applied(&self, count: usize) -> Vec<Uuid> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        // Generous: a slow shared disk makes every fsync slow; a real loss never arrives at all.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(240);
         loop {
             let applied = applied_ids(&self.consumer_store).await;
             if applied.len() >= count || tokio::time::Instant::now() > deadline {

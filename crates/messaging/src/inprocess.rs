@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use tokio::sync::watch;
+use tokio::sync::{Mutex, watch};
 
 use crate::BusError;
 use crate::names::subject_matches;
@@ -22,6 +22,10 @@ use crate::names::subject_matches;
 pub struct InProcessBus {
     pool: SqlitePool,
     published: Arc<watch::Sender<u64>>,
+    /// One writer at a time, queued here: SQLite's own busy handler backs off in sleeps of up
+    /// to 100 ms, which under a slow disk turns contention between the relay and consumers
+    /// into seconds of latency.
+    writer: Arc<Mutex<()>>,
 }
 
 /// A message handed to an in-process consumer.
@@ -57,6 +61,7 @@ impl InProcessBus {
         Ok(Self {
             pool,
             published: Arc::new(watch::channel(0).0),
+            writer: Arc::new(Mutex::new(())),
         })
     }
 
@@ -87,6 +92,7 @@ impl InProcessBus {
         payload: &[u8],
     ) -> Result<(i64, bool), BusError> {
         let headers = serde_json::to_string(headers).unwrap_or_default();
+        let _writing = self.writer.lock().await;
         let inserted: Result<Option<(i64,)>, sqlx::Error> = sqlx::query_as(
             "INSERT INTO bus_messages (stream, subject, msg_id, headers, payload) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream, msg_id) DO NOTHING RETURNING seq",
@@ -188,6 +194,7 @@ impl InProcessBus {
 
     /// Acknowledges every message of the consumer up to `seq`.
     pub(crate) async fn ack(&self, stream: &str, consumer: &str, seq: i64) -> Result<(), BusError> {
+        let _writing = self.writer.lock().await;
         sqlx::query(
             "UPDATE bus_consumers SET acked_seq = max(acked_seq, $3) WHERE stream = $1 AND name = $2",
         )

@@ -103,7 +103,7 @@ async fn tailing_subscriber_sees_every_commit_of_slow_concurrent_writers_once(ki
         "most writers committed"
     );
 
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(240);
     let mut seen = seen_ids(&store).await;
     while seen.len() < committed.len() && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;

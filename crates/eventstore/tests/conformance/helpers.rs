@@ -45,7 +45,7 @@ pub(crate) async fn all_events(store: &EventStore) -> Vec<RecordedEvent> {
         .expect("last position");
     let mut events: Vec<RecordedEvent> = Vec::new();
     let mut after = Position::START;
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
     while target.is_some_and(|target| after < target) {
         assert!(
             tokio::time::Instant::now() < deadline,
