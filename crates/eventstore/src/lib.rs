@@ -15,6 +15,7 @@
 //!
 //! The store knows no domain: payloads are JSON bytes and event types are stable strings.
 
+pub mod aggregate;
 mod append;
 mod error;
 mod event;

@@ -2,10 +2,26 @@
 //! kept as events so it stays current and its history is queryable, and shared through Open
 //! Referral UK (HSDS 3.0).
 //!
-//! Built so far: the service aggregate (listing, details, capacity, suspension, withdrawal,
-//! verification) over the event log, whose events are the contract the referral service's
-//! directory view reads; postcode normalisation and the ONS centroid file format.
-//! Organisations, locations, taxonomies, search, the ORUK API and feed import come next.
+//! - [`domain`]: the pure aggregates — services, and the reference records (organisations,
+//!   locations, taxonomies and terms) they point at.
+//! - [`app`]: commands against the log, with the lookups the aggregates cannot make.
+//! - [`index`]: the in-memory read model search and the ORUK API answer from, folded from the
+//!   log and kept current by tailing it.
+//! - [`postcodes`]: the ONS postcode-centroid table proximity search starts from.
 
 pub mod app;
 pub mod domain;
+
+pub mod index;
+pub mod postcodes;
+
+use eventstore::{EventStore, StoreError, on_pool};
+
+/// Applies the directory's own migrations (the postcode table) beside the log's, with their
+/// own migrations table.
+pub async fn migrate(store: &EventStore) -> Result<(), StoreError> {
+    let mut migrator = sqlx::migrate!("./migrations");
+    migrator.dangerous_set_table_name("_directory_migrations");
+    on_pool!(store, |pool| migrator.run(pool).await)?;
+    Ok(())
+}

@@ -4,7 +4,10 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::json;
 use testkit::given;
 
-use super::service::{Capacity, Command, Details, Error, Event, Issued, Service};
+use super::service::{
+    Capacity, Command, Details, Error, Event, Issued, Service, WaitlistBand,
+};
+use super::provenance::Provenance;
 
 fn at(days: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0)
@@ -22,6 +25,7 @@ fn details() -> Details {
         maximum_age: None,
         takes_referrals: true,
         languages: vec!["en".to_owned()],
+        ..Details::default()
     }
 }
 
@@ -39,6 +43,7 @@ fn listed() -> Vec<Event> {
         organisation_id: "VCSE-WALK".to_owned(),
         takes_referrals: true,
         details: details(),
+        provenance: None,
         at: at(0),
     }]
 }
@@ -129,6 +134,7 @@ fn an_update_relists_in_full_and_no_change_records_nothing() {
             organisation_id: "VCSE-WALK".to_owned(),
             takes_referrals: false,
             details: signposting,
+            provenance: None,
             at: at(1),
         }]);
 }
@@ -140,6 +146,7 @@ fn capacity_cannot_exceed_its_maximum() {
             available,
             maximum: Some(12),
             unit: "places".to_owned(),
+            waitlist: None,
         })
     };
     given::<Service>(&listed())
@@ -149,12 +156,13 @@ fn capacity_cannot_exceed_its_maximum() {
             available: 3,
             maximum: Some(12),
             unit: "places".to_owned(),
+            waitlist: None,
             at: at(1),
         }]);
     given::<Service>(&listed())
         .when(issued(1, capacity(13)))
         .then_err(Error::Invalid(
-            "available must not be above maximum".to_owned(),
+            "capacity.available must not be above capacity.maximum".to_owned(),
         ));
 }
 
@@ -254,6 +262,7 @@ fn published_events_keep_the_contract_the_referral_service_reads() {
         available: 0,
         maximum: None,
         unit: "places".into(),
+        waitlist: Some(WaitlistBand::TwoToSixWeeks),
         at: at(0),
     };
     assert_eq!(
@@ -271,4 +280,144 @@ fn published_events_keep_the_contract_the_referral_service_reads() {
         );
         assert_eq!(value["service_id"], "svc-walking");
     }
+}
+
+#[test]
+fn a_waiting_list_is_only_for_a_full_service() {
+    let waitlisted = |available| {
+        Command::SetCapacity(Capacity {
+            available,
+            maximum: Some(12),
+            unit: "places".to_owned(),
+            waitlist: Some(WaitlistBand::UpToTwoWeeks),
+        })
+    };
+    given::<Service>(&listed())
+        .when(issued(1, waitlisted(0)))
+        .then(&[Event::ServiceCapacityChanged {
+            service_id: "svc-walking".to_owned(),
+            available: 0,
+            maximum: Some(12),
+            unit: "places".to_owned(),
+            waitlist: Some(WaitlistBand::UpToTwoWeeks),
+            at: at(1),
+        }]);
+    given::<Service>(&listed())
+        .when(issued(1, waitlisted(2)))
+        .then_err(Error::Invalid(
+            "capacity.waitlist is only for a service with no places available".to_owned(),
+        ));
+}
+
+fn provenance() -> Provenance {
+    Provenance {
+        feed: "https://example.org/oruk".to_owned(),
+        original_id: "42".to_owned(),
+    }
+}
+
+fn imported(details: Details) -> Command {
+    Command::Import {
+        organisation_id: "VCSE-WALK".to_owned(),
+        details,
+        provenance: provenance(),
+    }
+}
+
+#[test]
+fn an_import_lists_a_new_service_with_its_provenance() {
+    given::<Service>(&[])
+        .when(issued(0, imported(details())))
+        .then(&[Event::ServiceListed {
+            service_id: "svc-walking".to_owned(),
+            organisation_id: "VCSE-WALK".to_owned(),
+            takes_referrals: true,
+            details: details(),
+            provenance: Some(provenance()),
+            at: at(0),
+        }]);
+}
+
+#[test]
+fn importing_unchanged_details_records_nothing() {
+    given::<Service>(&listed())
+        .when(issued(5, imported(details())))
+        .then(&[]);
+    let mut changed = details();
+    changed.description = "Brisk weekly walks".to_owned();
+    given::<Service>(&listed())
+        .when(issued(5, imported(changed.clone())))
+        .then(&[Event::ServiceListed {
+            service_id: "svc-walking".to_owned(),
+            organisation_id: "VCSE-WALK".to_owned(),
+            takes_referrals: true,
+            details: changed,
+            provenance: Some(provenance()),
+            at: at(5),
+        }]);
+}
+
+#[test]
+fn a_location_is_linked_once_and_can_be_removed() {
+    let add = |link: &str, location: &str| Command::AddLocation {
+        service_at_location_id: link.to_owned(),
+        location_id: location.to_owned(),
+    };
+    let added = Event::ServiceLocationAdded {
+        service_id: "svc-walking".to_owned(),
+        service_at_location_id: "sal-1".to_owned(),
+        location_id: "loc-park".to_owned(),
+        at: at(1),
+    };
+    given::<Service>(&listed())
+        .when(issued(1, add("sal-1", "loc-park")))
+        .then(std::slice::from_ref(&added));
+    let located = with(listed(), added);
+    given::<Service>(&located)
+        .when(issued(2, add("sal-1", "loc-park")))
+        .then(&[]);
+    given::<Service>(&located)
+        .when(issued(2, add("sal-2", "loc-park")))
+        .then_err(Error::AlreadyAtLocation);
+    given::<Service>(&located)
+        .when(issued(
+            3,
+            Command::RemoveLocation {
+                service_at_location_id: "sal-1".to_owned(),
+            },
+        ))
+        .then(&[Event::ServiceLocationRemoved {
+            service_id: "svc-walking".to_owned(),
+            service_at_location_id: "sal-1".to_owned(),
+            at: at(3),
+        }]);
+    given::<Service>(&listed())
+        .when(issued(
+            3,
+            Command::RemoveLocation {
+                service_at_location_id: "sal-9".to_owned(),
+            },
+        ))
+        .then_err(Error::NoSuchLocation);
+}
+
+#[test]
+fn a_schedule_must_close_after_it_opens() {
+    use super::satellites::Schedule;
+    use chrono::{NaiveTime, Weekday};
+    let mut backwards = details();
+    backwards.schedules = vec![Schedule {
+        days: vec![Weekday::Tue],
+        opens_at: NaiveTime::from_hms_opt(14, 0, 0),
+        closes_at: NaiveTime::from_hms_opt(10, 0, 0),
+        valid_from: None,
+        valid_to: None,
+        description: None,
+    }];
+    given::<Service>(&listed())
+        .when(issued(1, Command::Update { details: backwards }))
+        .then_err(Error::Invalid(
+            "details.schedules[0].opens_at must be before details.schedules[0].closes_at"
+                .to_owned(),
+        ));
 }

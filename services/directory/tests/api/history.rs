@@ -44,6 +44,7 @@ fn details(name: &str) -> Details {
         maximum_age: None,
         takes_referrals: true,
         languages: vec!["en".to_owned(), "cy".to_owned()],
+        ..Details::default()
     }
 }
 
@@ -61,6 +62,7 @@ async fn a_services_full_history_is_kept(kind: BackendKind) {
         available: 0,
         maximum: Some(20),
         unit: "places".to_owned(),
+        waitlist: None,
     });
     app.handle("svc-lunch", capacity, &context())
         .await

@@ -1,0 +1,128 @@
+//! Running a command against an aggregate kept in the log: load its stream, fold it, decide,
+//! append what the decider answered with the version that was loaded.
+//!
+//! Every service's application layer is this loop plus the lookups its commands need, so it
+//! lives here once. Expecting the loaded version makes a concurrent change to the same
+//! aggregate a `WrongExpectedVersion` conflict for the caller to retry, never a lost update.
+
+use chrono::{DateTime, Utc};
+use decider::Decider;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::{EventMetadata, EventStore, ExpectedVersion, NewEvent, Position, StoreError};
+
+/// An aggregate's event as stored: JSON with a stable type name.
+pub trait StoredEvent: Serialize + DeserializeOwned {
+    /// The stored type name, e.g. `service_listed`.
+    fn event_type(&self) -> &'static str;
+}
+
+/// Why a command did not take effect.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError<E: std::error::Error + 'static> {
+    /// The aggregate's rules refused it.
+    #[error(transparent)]
+    Rejected(E),
+    /// The log refused or failed (a conflict is `StoreError::WrongExpectedVersion`).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A new event could not be serialised (a bug).
+    #[error("an event could not be encoded")]
+    Encode(#[source] serde_json::Error),
+    /// A stored event could not be read back: a bug or a missing upcaster.
+    #[error("stored event {event_id} could not be decoded")]
+    Corrupt {
+        /// The event.
+        event_id: Uuid,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// What a command caused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handled<E> {
+    /// The events recorded, in order; empty when the command changed nothing.
+    pub events: Vec<E>,
+    /// Where the last of them landed in the log, for a caller that wants to wait until a
+    /// projection has seen its own write.
+    pub position: Option<Position>,
+}
+
+/// Loads and decodes a stream's events, oldest first.
+pub async fn load<E: StoredEvent, Err: std::error::Error + 'static>(
+    store: &EventStore,
+    stream_id: &str,
+) -> Result<Vec<E>, CommandError<Err>> {
+    store
+        .load_stream(stream_id)
+        .await?
+        .iter()
+        .map(|recorded| {
+            recorded.decode().map_err(|source| CommandError::Corrupt {
+                event_id: recorded.event_id,
+                source,
+            })
+        })
+        .collect()
+}
+
+/// Turns decided events into events for the log, sharing one metadata and clock reading.
+pub fn encode<E: StoredEvent, Err: std::error::Error + 'static>(
+    events: &[E],
+    schema_version: u32,
+    at: DateTime<Utc>,
+    metadata: &EventMetadata,
+) -> Result<Vec<NewEvent>, CommandError<Err>> {
+    events
+        .iter()
+        .map(|event| {
+            NewEvent::json(
+                Uuid::now_v7(),
+                event.event_type(),
+                schema_version,
+                at,
+                event,
+                metadata.clone(),
+            )
+            .map_err(CommandError::Encode)
+        })
+        .collect()
+}
+
+/// Decides `command` against the aggregate in `stream_id` and appends what it causes,
+/// expecting the version it loaded.
+pub async fn execute<D>(
+    store: &EventStore,
+    stream_id: &str,
+    command: D::Command,
+    schema_version: u32,
+    metadata: &EventMetadata,
+) -> Result<Handled<D::Event>, CommandError<D::Error>>
+where
+    D: Decider,
+    D::Event: StoredEvent,
+    D::Error: std::error::Error + 'static,
+{
+    let history: Vec<D::Event> = load(store, stream_id).await?;
+    let expected = match history.len() {
+        0 => ExpectedVersion::NoStream,
+        n => ExpectedVersion::Exact(n as u64),
+    };
+    let events = D::decide(&D::fold(&history), command).map_err(CommandError::Rejected)?;
+    if events.is_empty() {
+        return Ok(Handled {
+            events,
+            position: None,
+        });
+    }
+    let new_events = encode(&events, schema_version, Utc::now(), metadata)?;
+    let appended = store.append(stream_id, expected, new_events).await?;
+    Ok(Handled {
+        events,
+        position: appended.events.last().map(|event| event.position),
+    })
+}

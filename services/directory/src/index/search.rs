@@ -1,0 +1,442 @@
+//! The link worker's question: what near this person meets this need and can take them?
+//!
+//! Candidates come from the narrowest posting list the query allows (its needs, else the grid
+//! cells around the person, else its words), then every filter is applied to each. Ranking is
+//! by relevance — needs met, then word weight — and then by distance, so among equally good
+//! answers the nearest comes first; name and id break the remaining ties, which makes every
+//! page deterministic.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{CELL_DEGREES, DirectoryIndex, ServiceEntry, point_of, text};
+use crate::domain::geo::Point;
+use crate::domain::service::Standing;
+
+/// Where the person is, and how far they can go.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Near {
+    /// The person's point (a postcode centroid or a coordinate).
+    pub point: Point,
+    /// Only services with a location this close, in metres; `None` ranks by distance without
+    /// a limit.
+    pub within_m: Option<f64>,
+}
+
+/// Which page of the answers, 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Page number, from 1.
+    pub number: u32,
+    /// Answers per page, from 1.
+    pub size: u32,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self {
+            number: 1,
+            size: 50,
+        }
+    }
+}
+
+/// How the answers are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Relevance, then distance, then name: the link worker's order.
+    #[default]
+    Ranked,
+    /// By name, then id: a listing's order.
+    Name,
+}
+
+/// A search. Every filter that is set must hold (AND).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Query {
+    /// Free text: words of the name, description, eligibility or taxonomy term names.
+    pub text: Option<String>,
+    /// Needs, as taxonomy term ids; a service meeting any of them (or a narrower term) matches.
+    pub taxonomy_terms: Vec<String>,
+    /// Only services under this taxonomy.
+    pub taxonomy_id: Option<String>,
+    /// Only this organisation's services.
+    pub organisation_id: Option<String>,
+    /// Near the person.
+    pub near: Option<Near>,
+    /// The person's age: only services whose age range includes it.
+    pub age: Option<u8>,
+    /// Only services that take direct referrals (not signposting only).
+    pub takes_referrals: bool,
+    /// Only services not known to be full. Capacity never reported counts as room, as in the
+    /// referral service's view; a waiting list does not.
+    pub with_capacity: bool,
+    /// Only services with a schedule open on this date.
+    pub open_on: Option<NaiveDate>,
+    /// Include suspended and withdrawn services (a listing, not a referral search).
+    pub include_inactive: bool,
+    /// Only services changed since.
+    pub modified_after: Option<DateTime<Utc>>,
+    /// Order.
+    pub sort: Sort,
+    /// Which page.
+    pub page: PageRequest,
+}
+
+/// One answer: a service and why it ranked where it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    /// The service.
+    pub service: ServiceEntry,
+    /// Metres to its nearest location, when the query was near somewhere.
+    pub distance_m: Option<f64>,
+    /// The service_at_location id of that nearest location.
+    pub nearest_site: Option<String>,
+    /// Its relevance score (higher first).
+    pub relevance: u32,
+    /// Not verified within the configured period.
+    pub stale: bool,
+}
+
+/// One answer per place a matching service is delivered (ORUK `service_at_location`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteHit {
+    /// The service.
+    pub service: ServiceEntry,
+    /// The service_at_location id.
+    pub site_id: String,
+    /// The location id.
+    pub location_id: String,
+    /// Metres from the query's point.
+    pub distance_m: Option<f64>,
+    /// Not verified within the configured period.
+    pub stale: bool,
+}
+
+/// A page of answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults<T> {
+    /// The answers on this page.
+    pub hits: Vec<T>,
+    /// Answers on all pages.
+    pub total: usize,
+    /// The page asked for.
+    pub page: PageRequest,
+}
+
+impl<T> SearchResults<T> {
+    /// Pages in all (at least one, possibly empty).
+    pub fn total_pages(&self) -> usize {
+        self.total.div_ceil(self.page.size.max(1) as usize).max(1)
+    }
+}
+
+/// A matching service before paging: what it is sorted by.
+#[derive(Clone, Copy)]
+struct Scored<'a> {
+    entry: &'a ServiceEntry,
+    relevance: u32,
+    distance_m: Option<f64>,
+    nearest_site: Option<&'a str>,
+}
+
+/// Needs met count more than any number of matching words: meeting the need is the point.
+const NEED_WEIGHT: u32 = 100;
+const TERM_NAME_WEIGHT: u32 = 2;
+
+impl DirectoryIndex {
+    /// Answers `query` as of `now` (for the stale flag).
+    pub fn search(&self, query: &Query, now: DateTime<Utc>) -> SearchResults<SearchHit> {
+        let mut scored = self.matching(query);
+        sort(&mut scored, query.sort);
+        let total = scored.len();
+        let hits = page_of(scored, query.page)
+            .map(|scored| SearchHit {
+                service: scored.entry.clone(),
+                distance_m: scored.distance_m,
+                nearest_site: scored.nearest_site.map(str::to_owned),
+                relevance: scored.relevance,
+                stale: self.is_stale(scored.entry, now),
+            })
+            .collect();
+        SearchResults {
+            hits,
+            total,
+            page: query.page,
+        }
+    }
+
+    /// Answers `query` with one hit per place each matching service is delivered, nearest
+    /// first when the query is near somewhere.
+    pub fn search_sites(&self, query: &Query, now: DateTime<Utc>) -> SearchResults<SiteHit> {
+        let mut sites = Vec::new();
+        for scored in self.matching(query) {
+            for (site, location_id) in &scored.entry.listed.locations {
+                let distance_m = match (query.near, self.located(location_id)) {
+                    (Some(near), Some(point)) => Some(near.point.distance_m(point)),
+                    (Some(_), None) => continue,
+                    (None, _) => None,
+                };
+                if let (Some(near), Some(distance)) = (query.near, distance_m)
+                    && near.within_m.is_some_and(|within| distance > within)
+                {
+                    continue;
+                }
+                sites.push((
+                    Scored {
+                        distance_m,
+                        ..scored
+                    },
+                    site.as_str(),
+                    location_id.as_str(),
+                ));
+            }
+        }
+        sites.sort_by(|(a, a_site, _), (b, b_site, _)| {
+            compare(a, b, query.sort).then_with(|| a_site.cmp(b_site))
+        });
+        let total = sites.len();
+        let hits = page_of(sites, query.page)
+            .map(|(scored, site, location)| SiteHit {
+                service: scored.entry.clone(),
+                site_id: site.to_owned(),
+                location_id: location.to_owned(),
+                distance_m: scored.distance_m,
+                stale: self.is_stale(scored.entry, now),
+            })
+            .collect();
+        SearchResults {
+            hits,
+            total,
+            page: query.page,
+        }
+    }
+
+    fn located(&self, location_id: &str) -> Option<Point> {
+        point_of(&self.locations.get(location_id)?.record)
+    }
+
+    /// Every service matching `query`, unsorted, with what it is ranked by.
+    fn matching(&self, query: &Query) -> Vec<Scored<'_>> {
+        let needs = self.needs_with_narrower(&query.taxonomy_terms);
+        let words: BTreeSet<String> = query
+            .text
+            .as_deref()
+            .map(|text| text::words(text).collect())
+            .unwrap_or_default();
+        let word_terms: Vec<BTreeSet<&String>> = words
+            .iter()
+            .map(|word| {
+                self.terms_by_word
+                    .get(word)
+                    .map(|terms| terms.iter().collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let candidates = self.candidates(query, &needs, &words, &word_terms);
+        let mut scored = Vec::new();
+        for id in candidates {
+            let Some(entry) = self.services.get(id) else {
+                continue;
+            };
+            if !self.passes_filters(entry, query) {
+                continue;
+            }
+            let terms = &entry.listed.details.taxonomy_terms;
+            let needs_met = terms.iter().filter(|term| needs.contains(term)).count() as u32;
+            if !needs.is_empty() && needs_met == 0 {
+                continue;
+            }
+            let mut word_score = 0;
+            for (word, matching_terms) in words.iter().zip(&word_terms) {
+                let in_text = entry.words.get(word).copied().unwrap_or(0);
+                let in_terms = if terms.iter().any(|term| matching_terms.contains(term)) {
+                    TERM_NAME_WEIGHT
+                } else {
+                    0
+                };
+                word_score += in_text.max(in_terms);
+            }
+            if !words.is_empty() && word_score == 0 {
+                continue;
+            }
+            let (distance_m, nearest_site) = match query.near {
+                Some(near) => match self.nearest(entry, near.point) {
+                    Some((distance, _)) if near.within_m.is_some_and(|w| distance > w) => continue,
+                    Some((distance, site)) => (Some(distance), Some(site)),
+                    None if near.within_m.is_some() => continue,
+                    None => (None, None),
+                },
+                None => (None, None),
+            };
+            scored.push(Scored {
+                entry,
+                relevance: needs_met * NEED_WEIGHT + word_score,
+                distance_m,
+                nearest_site,
+            });
+        }
+        scored
+    }
+
+    /// The narrowest list of service ids that can contain every answer.
+    fn candidates<'a>(
+        &'a self,
+        query: &Query,
+        needs: &BTreeSet<&'a String>,
+        words: &BTreeSet<String>,
+        word_terms: &[BTreeSet<&String>],
+    ) -> Vec<&'a String> {
+        let mut ids: BTreeSet<&String> = BTreeSet::new();
+        if !needs.is_empty() {
+            for need in needs {
+                ids.extend(self.by_term.get(*need).into_iter().flatten());
+            }
+        } else if let Some(Near {
+            point,
+            within_m: Some(within),
+        }) = query.near
+        {
+            for location in self.locations_within(point, within) {
+                let services = self.at_location.get(location).into_iter().flatten();
+                ids.extend(services.map(|(service, _)| service));
+            }
+        } else if !words.is_empty() {
+            for (word, terms) in words.iter().zip(word_terms) {
+                ids.extend(self.by_word.get(word).into_iter().flatten());
+                for term in terms {
+                    ids.extend(self.by_term.get(*term).into_iter().flatten());
+                }
+            }
+        } else {
+            return self.services.keys().collect();
+        }
+        ids.into_iter().collect()
+    }
+
+    fn passes_filters(&self, entry: &ServiceEntry, query: &Query) -> bool {
+        let listed = &entry.listed;
+        let details = &listed.details;
+        if !query.include_inactive && listed.standing != Standing::Active {
+            return false;
+        }
+        if query.takes_referrals && !details.takes_referrals {
+            return false;
+        }
+        if query.with_capacity
+            && listed
+                .capacity
+                .as_ref()
+                .is_some_and(|capacity| capacity.available == 0)
+        {
+            return false;
+        }
+        if let Some(age) = query.age
+            && (details.minimum_age.is_some_and(|min| age < min)
+                || details.maximum_age.is_some_and(|max| age > max))
+        {
+            return false;
+        }
+        if let Some(date) = query.open_on
+            && !details.schedules.iter().any(|s| s.open_on(date))
+        {
+            return false;
+        }
+        if let Some(organisation) = &query.organisation_id
+            && listed.organisation_id != *organisation
+        {
+            return false;
+        }
+        if let Some(taxonomy) = &query.taxonomy_id
+            && !details.taxonomy_terms.iter().any(|term| {
+                self.terms
+                    .get(term)
+                    .is_some_and(|t| t.record.taxonomy_id == *taxonomy)
+            })
+        {
+            return false;
+        }
+        if let Some(after) = query.modified_after
+            && entry.updated_at <= after
+        {
+            return false;
+        }
+        true
+    }
+
+    /// The needs asked for and every narrower term under them.
+    fn needs_with_narrower<'a>(&'a self, needs: &'a [String]) -> BTreeSet<&'a String> {
+        let mut found: BTreeSet<&String> = BTreeSet::new();
+        let mut pending: Vec<&String> = needs.iter().collect();
+        while let Some(term) = pending.pop() {
+            if found.insert(term) {
+                pending.extend(self.children.get(term).into_iter().flatten());
+            }
+        }
+        found
+    }
+
+    /// The distance to a service's nearest located site, and that site's id.
+    fn nearest<'a>(&self, entry: &'a ServiceEntry, from: Point) -> Option<(f64, &'a str)> {
+        entry
+            .listed
+            .locations
+            .iter()
+            .filter_map(|(site, location)| {
+                Some((from.distance_m(self.located(location)?), site.as_str()))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+    }
+
+    /// Locations in the grid cells that a circle of `within` metres around `point` touches.
+    fn locations_within(&self, point: Point, within: f64) -> impl Iterator<Item = &String> {
+        // One degree of latitude is ~111 km; a degree of longitude shrinks with cos(latitude).
+        let dlat = within / 111_000.0;
+        let dlon = within / (111_000.0 * point.latitude.to_radians().cos().max(0.01));
+        let cells = |centre: f64, span: f64| {
+            ((centre - span) / CELL_DEGREES).floor() as i32
+                ..=((centre + span) / CELL_DEGREES).floor() as i32
+        };
+        let rows = cells(point.latitude, dlat);
+        let columns = cells(point.longitude, dlon);
+        rows.flat_map(move |row| columns.clone().map(move |column| (row, column)))
+            .filter_map(|cell| self.grid.get(&cell))
+            .flatten()
+    }
+}
+
+fn compare(a: &Scored<'_>, b: &Scored<'_>, sort: Sort) -> Ordering {
+    let by_name = || {
+        a.entry
+            .listed
+            .details
+            .name
+            .cmp(&b.entry.listed.details.name)
+            .then_with(|| a.entry.id.cmp(&b.entry.id))
+    };
+    match sort {
+        Sort::Name => by_name(),
+        Sort::Ranked => b
+            .relevance
+            .cmp(&a.relevance)
+            .then_with(|| match (a.distance_m, b.distance_m) {
+                (Some(a), Some(b)) => a.total_cmp(&b),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            })
+            .then_with(by_name),
+    }
+}
+
+fn sort(scored: &mut [Scored<'_>], order: Sort) {
+    scored.sort_by(|a, b| compare(a, b, order));
+}
+
+fn page_of<T>(items: Vec<T>, page: PageRequest) -> impl Iterator<Item = T> {
+    let size = page.size.max(1) as usize;
+    let skip = (page.number.max(1) as usize - 1).saturating_mul(size);
+    items.into_iter().skip(skip).take(size)
+}

@@ -1,0 +1,81 @@
+//! The postcode-centroid table: how "near SW1A 1AA" becomes a point.
+//!
+//! Loaded from a CSV in the ONS Postcode Directory's column format (a small sample ships for
+//! the demo region; the full ONSPD file can be loaded the same way). An unknown postcode is an
+//! error the caller reports, never an empty search.
+
+use eventstore::{EventStore, StoreError, on_pool};
+
+use crate::domain::centroids::Centroid;
+use crate::domain::geo::Point;
+use crate::domain::postcode::Postcode;
+
+/// Rows per INSERT: well under SQLite's bound-parameter limit.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// The centroid table in the directory's database.
+#[derive(Debug, Clone)]
+pub struct PostcodeDirectory {
+    store: EventStore,
+}
+
+impl PostcodeDirectory {
+    /// The table in `store`'s database (created by [`crate::migrate`]).
+    pub fn new(store: EventStore) -> Self {
+        Self { store }
+    }
+
+    /// Loads centroids, replacing any already held for the same postcodes; returns how many.
+    pub async fn load(&self, centroids: &[Centroid]) -> Result<u64, StoreError> {
+        let mut loaded = 0;
+        for chunk in centroids.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = String::from(
+                "INSERT INTO postcode_centroids (postcode, latitude, longitude) VALUES ",
+            );
+            for index in 0..chunk.len() {
+                let n = index * 3;
+                if index > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("(${}, ${}, ${})", n + 1, n + 2, n + 3));
+            }
+            sql.push_str(
+                " ON CONFLICT (postcode) DO UPDATE SET latitude = excluded.latitude, \
+                 longitude = excluded.longitude",
+            );
+            on_pool!(self.store, |pool| {
+                // Built from placeholders only: every value is bound.
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for centroid in chunk {
+                    query = query
+                        .bind(centroid.postcode.as_str())
+                        .bind(centroid.latitude)
+                        .bind(centroid.longitude);
+                }
+                query.execute(pool).await.map(drop)
+            })?;
+            loaded += chunk.len() as u64;
+        }
+        Ok(loaded)
+    }
+
+    /// Where `postcode` is, or `None` if the table does not know it.
+    pub async fn locate(&self, postcode: &Postcode) -> Result<Option<Point>, StoreError> {
+        let sql = "SELECT latitude, longitude FROM postcode_centroids WHERE postcode = $1";
+        let row: Option<(f64, f64)> = on_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(postcode.as_str())
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(row.and_then(|(latitude, longitude)| Point::new(latitude, longitude)))
+    }
+
+    /// How many postcodes the table holds.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        let sql = "SELECT COUNT(*) FROM postcode_centroids";
+        let (count,): (i64,) =
+            on_pool!(self.store, |pool| sqlx::query_as(sql).fetch_one(pool).await)?;
+        Ok(count.max(0) as u64)
+    }
+}
