@@ -1,3 +1,5 @@
 //! The directory service's integration tests, on real PostgreSQL and SQLite.
 
 mod history;
+mod region;
+mod search;
