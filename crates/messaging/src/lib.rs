@@ -19,6 +19,7 @@ mod error;
 mod inprocess;
 mod names;
 mod relay;
+mod wiring;
 
 pub use bus::{Bus, StreamSettings};
 pub use consumer::{BusHandler, Consumer, ConsumerSettings};
@@ -27,3 +28,4 @@ pub use error::BusError;
 pub use inprocess::InProcessBus;
 pub use names::BusNames;
 pub use relay::{Relay, RelaySettings};
+pub use wiring::BusWiring;

@@ -11,6 +11,14 @@ pub mod events {
     }
 }
 
+/// `linkwork.directory.*`: the directory service.
+pub mod directory {
+    /// Version 1 of the directory service API.
+    pub mod v1 {
+        tonic::include_proto!("linkwork.directory.v1");
+    }
+}
+
 /// `linkwork.referral.*`: the referral service.
 pub mod referral {
     /// Version 1 of the referral service API.

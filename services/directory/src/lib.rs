@@ -11,9 +11,11 @@
 
 pub mod app;
 pub mod domain;
-
+pub mod grpc;
+pub mod hsds;
 pub mod index;
 pub mod postcodes;
+pub mod status;
 
 use eventstore::{EventStore, StoreError, on_pool};
 

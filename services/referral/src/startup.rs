@@ -5,7 +5,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use eventstore::{EventStore, StoreError, Subscription};
-use messaging::{Bus, BusNames, Consumer, ConsumerSettings, Relay, RelaySettings};
+use messaging::{Consumer, ConsumerSettings, Relay, RelaySettings};
 use proto::referral::v1::referral_service_server::ReferralServiceServer;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -38,14 +38,7 @@ pub struct Listeners {
     pub http: TcpListener,
 }
 
-/// Where the service publishes its events and reads the directory's.
-#[derive(Debug, Clone)]
-pub struct BusWiring {
-    /// NATS JetStream or the in-process bus.
-    pub bus: Bus,
-    /// The deployment's subject prefix, e.g. `linkwork`.
-    pub prefix: String,
-}
+pub use messaging::BusWiring;
 
 /// Serves the referral service until `shutdown` completes: gRPC, FHIR over HTTP, the
 /// responsibility projection, the escalation scheduler and, when wired to a bus, the outbox
@@ -84,12 +77,13 @@ pub async fn serve(
     ));
 
     let mut bus_tasks = Vec::new();
-    if let Some(BusWiring { bus, prefix }) = wiring {
-        let names = BusNames::new(&prefix, "referral");
+    if let Some(wiring) = wiring {
+        let bus = wiring.bus.clone();
+        let names = wiring.names("referral");
         let relay = Relay::new(store.clone(), bus.clone(), names, RelaySettings::default());
         let until = until_stopped();
         bus_tasks.push(tokio::spawn(async move { relay.run(until).await }));
-        let directory = BusNames::new(&prefix, "directory");
+        let directory = wiring.names("directory");
         let consumer = ConsumerSettings::new(
             crate::directory::CONSUMER,
             &directory.stream_name(),

@@ -164,6 +164,10 @@ pub struct Issued {
 /// What happened to a service. Stored event types are the snake_case variant names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "events are built one or two per command; boxing the details would only add noise"
+)]
 pub enum Event {
     /// Listed, or re-listed with new details.
     ServiceListed {

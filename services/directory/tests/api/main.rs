@@ -1,5 +1,8 @@
 //! The directory service's integration tests, on real PostgreSQL and SQLite.
 
+mod grpc;
 mod history;
+mod hsds_wire;
 mod region;
+mod schema;
 mod search;

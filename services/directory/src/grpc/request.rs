@@ -1,0 +1,571 @@
+//! Requests into commands and queries. Everything a client sends is bounded and checked here,
+//! before it reaches the log, with a message naming the field; the rules of the records and
+//! services themselves stay in their deciders.
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use proto::directory::v1 as pb;
+use tonic::Status;
+use uuid::Uuid;
+
+use crate::domain::geo::Point;
+use crate::domain::postcode::Postcode;
+use crate::domain::records::{Address, Location, Organization, Taxonomy, TaxonomyTerm};
+use crate::domain::satellites::{Contact, CostOption, Schedule};
+use crate::domain::service::{Capacity, Details, WaitlistBand};
+use crate::index::{PageRequest, Query};
+
+const MAX_ID: usize = 100;
+const MAX_LINE: usize = 300;
+const MAX_PROSE: usize = 10_000;
+const MAX_ITEMS: usize = 100;
+const MAX_AGE: u32 = 120;
+const MAX_WITHIN_M: u32 = 200_000;
+const MAX_PAGE_SIZE: u32 = 500;
+const DEFAULT_PAGE_SIZE: u32 = 50;
+
+fn invalid(message: String) -> Status {
+    Status::invalid_argument(message)
+}
+
+/// An id, as the log's stream ids allow: 1 to 100 of `[A-Za-z0-9_-]`.
+pub(super) fn id(field: &str, value: &str) -> Result<String, Status> {
+    let ok = (1..=MAX_ID).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        return Err(invalid(format!(
+            "{field} must be 1 to {MAX_ID} characters of A-Z, a-z, 0-9, _ and -"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// The id given, or a new one when it is empty.
+pub(super) fn new_id(field: &str, value: &str) -> Result<String, Status> {
+    match value {
+        "" => Ok(Uuid::now_v7().to_string()),
+        given => id(field, given),
+    }
+}
+
+fn optional_id(field: &str, value: &str) -> Result<Option<String>, Status> {
+    match value {
+        "" => Ok(None),
+        given => id(field, given).map(Some),
+    }
+}
+
+fn ids(field: &str, values: &[String]) -> Result<Vec<String>, Status> {
+    at_most(field, values.len())?;
+    values
+        .iter()
+        .enumerate()
+        .map(|(index, value)| id(&format!("{field}[{index}]"), value))
+        .collect()
+}
+
+fn at_most(field: &str, count: usize) -> Result<(), Status> {
+    if count > MAX_ITEMS {
+        return Err(invalid(format!(
+            "{field} must have at most {MAX_ITEMS} items"
+        )));
+    }
+    Ok(())
+}
+
+/// Trimmed text of at most `max` characters; line breaks and tabs only where `multiline`.
+fn bounded(field: &str, value: &str, max: usize, multiline: bool) -> Result<String, Status> {
+    let value = value.trim();
+    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
+    if value.chars().count() > max || !value.chars().all(allowed) {
+        return Err(invalid(format!(
+            "{field} must be at most {max} printable characters"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// One line of text; whether it may be empty is the decider's rule.
+fn line(field: &str, value: &str) -> Result<String, Status> {
+    bounded(field, value, MAX_LINE, false)
+}
+
+fn optional_line(field: &str, value: &str) -> Result<Option<String>, Status> {
+    let value = line(field, value)?;
+    Ok((!value.is_empty()).then_some(value))
+}
+
+fn prose(field: &str, value: &str) -> Result<String, Status> {
+    bounded(field, value, MAX_PROSE, true)
+}
+
+fn optional_prose(field: &str, value: &str) -> Result<Option<String>, Status> {
+    let value = prose(field, value)?;
+    Ok((!value.is_empty()).then_some(value))
+}
+
+/// An organisation from the fields of a register or update request.
+pub(super) fn organization(
+    name: &str,
+    description: &str,
+    email: &str,
+    website: &str,
+    legal_status: &str,
+) -> Result<Organization, Status> {
+    Ok(Organization {
+        name: line("name", name)?,
+        description: prose("description", description)?,
+        email: optional_line("email", email)?,
+        website: optional_line("website", website)?,
+        legal_status: optional_line("legal_status", legal_status)?,
+    })
+}
+
+/// A location from the fields of a register or update request.
+pub(super) fn location(
+    name: &str,
+    description: &str,
+    address: Option<pb::Address>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+) -> Result<Location, Status> {
+    let address = address
+        .map(|address| {
+            Ok::<_, Status>(Address {
+                address_1: line("address.address_1", &address.address_1)?,
+                address_2: optional_line("address.address_2", &address.address_2)?,
+                city: line("address.city", &address.city)?,
+                region: optional_line("address.region", &address.region)?,
+                postal_code: line("address.postal_code", &address.postal_code)?,
+                country: line("address.country", &address.country)?.to_uppercase(),
+            })
+        })
+        .transpose()?;
+    Ok(Location {
+        name: line("name", name)?,
+        description: optional_prose("description", description)?,
+        address,
+        latitude,
+        longitude,
+    })
+}
+
+/// A taxonomy from a register request.
+pub(super) fn taxonomy(body: &pb::RegisterTaxonomyRequest) -> Result<Taxonomy, Status> {
+    Ok(Taxonomy {
+        name: line("name", &body.name)?,
+        description: prose("description", &body.description)?,
+        uri: optional_line("uri", &body.uri)?,
+        version: optional_line("version", &body.version)?,
+    })
+}
+
+/// A taxonomy term from a register request.
+pub(super) fn term(body: &pb::RegisterTaxonomyTermRequest) -> Result<TaxonomyTerm, Status> {
+    Ok(TaxonomyTerm {
+        taxonomy_id: id("taxonomy_id", &body.taxonomy_id)?,
+        code: optional_line("code", &body.code)?,
+        name: line("name", &body.name)?,
+        description: prose("description", &body.description)?,
+        parent_id: optional_id("parent_id", &body.parent_id)?,
+    })
+}
+
+fn age(field: &str, value: Option<u32>) -> Result<Option<u8>, Status> {
+    value
+        .map(|age| {
+            u8::try_from(age)
+                .ok()
+                .filter(|age| u32::from(*age) <= MAX_AGE)
+                .ok_or_else(|| invalid(format!("{field} must be 0 to {MAX_AGE}")))
+        })
+        .transpose()
+}
+
+/// A service's details; required.
+pub(super) fn details(value: Option<pb::ServiceDetails>) -> Result<Details, Status> {
+    let value = value.ok_or_else(|| invalid("details is required".to_owned()))?;
+    at_most("details.languages", value.languages.len())?;
+    at_most("details.schedules", value.schedules.len())?;
+    at_most("details.cost_options", value.cost_options.len())?;
+    at_most("details.contacts", value.contacts.len())?;
+    let languages = value
+        .languages
+        .iter()
+        .enumerate()
+        .map(|(index, tag)| language(&format!("details.languages[{index}]"), tag))
+        .collect::<Result<_, _>>()?;
+    let schedules = value
+        .schedules
+        .iter()
+        .enumerate()
+        .map(|(index, s)| schedule(&format!("details.schedules[{index}]"), s))
+        .collect::<Result<_, _>>()?;
+    let cost_options = value
+        .cost_options
+        .iter()
+        .enumerate()
+        .map(|(index, c)| cost_option(&format!("details.cost_options[{index}]"), c))
+        .collect::<Result<_, _>>()?;
+    let contacts = value
+        .contacts
+        .iter()
+        .enumerate()
+        .map(|(index, c)| contact(&format!("details.contacts[{index}]"), c))
+        .collect::<Result<_, _>>()?;
+    Ok(Details {
+        name: line("details.name", &value.name)?,
+        description: prose("details.description", &value.description)?,
+        url: optional_line("details.url", &value.url)?,
+        email: optional_line("details.email", &value.email)?,
+        taxonomy_terms: ids("details.taxonomy_terms", &value.taxonomy_terms)?,
+        minimum_age: age("details.minimum_age", value.minimum_age)?,
+        maximum_age: age("details.maximum_age", value.maximum_age)?,
+        eligibility_description: optional_prose(
+            "details.eligibility_description",
+            &value.eligibility_description,
+        )?,
+        takes_referrals: value.takes_referrals,
+        languages,
+        schedules,
+        cost_options,
+        contacts,
+    })
+}
+
+/// A BCP 47 tag, loosely: letters, digits and hyphens.
+fn language(field: &str, tag: &str) -> Result<String, Status> {
+    let ok =
+        (2..=35).contains(&tag.len()) && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !ok {
+        return Err(invalid(format!("{field} must be a BCP 47 language tag")));
+    }
+    Ok(tag.to_owned())
+}
+
+fn schedule(field: &str, value: &pb::Schedule) -> Result<Schedule, Status> {
+    let days = value
+        .days
+        .iter()
+        .enumerate()
+        .map(|(index, day)| {
+            day.trim().parse::<Weekday>().map_err(|_| {
+                invalid(format!(
+                    "{field}.days[{index}]: {day:?} is not a day of the week"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Schedule {
+        days,
+        opens_at: time(&format!("{field}.opens_at"), &value.opens_at)?,
+        closes_at: time(&format!("{field}.closes_at"), &value.closes_at)?,
+        valid_from: optional_date(&format!("{field}.valid_from"), &value.valid_from)?,
+        valid_to: optional_date(&format!("{field}.valid_to"), &value.valid_to)?,
+        description: optional_line(&format!("{field}.description"), &value.description)?,
+    })
+}
+
+fn time(field: &str, value: &str) -> Result<Option<NaiveTime>, Status> {
+    match value.trim() {
+        "" => Ok(None),
+        value => NaiveTime::parse_from_str(value, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(value, "%H:%M:%S"))
+            .map(Some)
+            .map_err(|_| invalid(format!("{field} must be a time as HH:MM"))),
+    }
+}
+
+fn optional_date(field: &str, value: &str) -> Result<Option<NaiveDate>, Status> {
+    match value.trim() {
+        "" => Ok(None),
+        value => NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| invalid(format!("{field} must be a date as YYYY-MM-DD"))),
+    }
+}
+
+fn cost_option(field: &str, value: &pb::CostOption) -> Result<CostOption, Status> {
+    Ok(CostOption {
+        amount_pence: value.amount_pence,
+        option: optional_line(&format!("{field}.option"), &value.option)?,
+        amount_description: optional_line(
+            &format!("{field}.amount_description"),
+            &value.amount_description,
+        )?,
+    })
+}
+
+fn contact(field: &str, value: &pb::Contact) -> Result<Contact, Status> {
+    at_most(&format!("{field}.phones"), value.phones.len())?;
+    let mut phones = value
+        .phones
+        .iter()
+        .enumerate()
+        .map(|(index, phone)| line(&format!("{field}.phones[{index}]"), phone))
+        .collect::<Result<Vec<_>, _>>()?;
+    phones.retain(|phone| !phone.is_empty());
+    Ok(Contact {
+        name: optional_line(&format!("{field}.name"), &value.name)?,
+        title: optional_line(&format!("{field}.title"), &value.title)?,
+        email: optional_line(&format!("{field}.email"), &value.email)?,
+        phones,
+    })
+}
+
+/// A capacity report; required.
+pub(super) fn capacity(value: Option<pb::Capacity>) -> Result<Capacity, Status> {
+    let value = value.ok_or_else(|| invalid("capacity is required".to_owned()))?;
+    let waitlist = match value.waitlist.trim() {
+        "" => None,
+        code => Some(
+            WaitlistBand::ALL
+                .into_iter()
+                .find(|band| band.code() == code)
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "capacity.waitlist: {code:?} is not up_to_two_weeks, two_to_six_weeks \
+                         or over_six_weeks"
+                    ))
+                })?,
+        ),
+    };
+    Ok(Capacity {
+        available: value.available,
+        maximum: value.maximum,
+        unit: line("capacity.unit", &value.unit)?,
+        waitlist,
+    })
+}
+
+/// Free text for a reason or an assurer.
+pub(super) fn reason(field: &str, value: &str) -> Result<String, Status> {
+    bounded(field, value, 1_000, true)
+}
+
+/// Where a search is from, before a postcode is looked up.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Place {
+    /// A postcode, well formed but not yet known to exist.
+    Postcode(Postcode),
+    /// A coordinate.
+    Point(Point),
+}
+
+/// A search, checked: the query without its `near`, and where it is from.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Search {
+    /// Every filter but the place.
+    pub(super) query: Query,
+    /// Where the person is.
+    pub(super) place: Option<Place>,
+    /// How far they can go, in metres.
+    pub(super) within_m: Option<f64>,
+}
+
+fn place(body: &pb::SearchRequest) -> Result<Option<Place>, Status> {
+    let postcode = body.postcode.trim();
+    match (postcode.is_empty(), body.latitude, body.longitude) {
+        (true, None, None) => Ok(None),
+        (false, None, None) => Postcode::parse(postcode)
+            .map(|postcode| Some(Place::Postcode(postcode)))
+            .map_err(|_| invalid(format!("postcode: {postcode:?} is not a UK postcode"))),
+        (true, Some(latitude), Some(longitude)) => Point::new(latitude, longitude)
+            .map(|point| Some(Place::Point(point)))
+            .ok_or_else(|| {
+                invalid("latitude must be -90 to 90 and longitude -180 to 180".to_owned())
+            }),
+        (true, _, _) => Err(invalid(
+            "latitude and longitude must be given together".to_owned(),
+        )),
+        (false, _, _) => Err(invalid(
+            "postcode: give a postcode or latitude and longitude, not both".to_owned(),
+        )),
+    }
+}
+
+/// A search request, checked.
+pub(super) fn search(body: &pb::SearchRequest) -> Result<Search, Status> {
+    let place = place(body)?;
+    let within_m = match body.within_metres {
+        None => None,
+        Some(_) if place.is_none() => {
+            return Err(invalid(
+                "within_metres needs a postcode or latitude and longitude".to_owned(),
+            ));
+        }
+        Some(metres @ 1..=MAX_WITHIN_M) => Some(f64::from(metres)),
+        Some(_) => {
+            return Err(invalid(format!(
+                "within_metres must be 1 to {MAX_WITHIN_M}"
+            )));
+        }
+    };
+    let size = match body.page_size {
+        0 => DEFAULT_PAGE_SIZE,
+        size @ 1..=MAX_PAGE_SIZE => size,
+        _ => return Err(invalid(format!("page_size must be 1 to {MAX_PAGE_SIZE}"))),
+    };
+    let text = bounded("text", &body.text, 500, false)?;
+    let query = Query {
+        text: (!text.is_empty()).then_some(text),
+        taxonomy_terms: ids("taxonomy_term_ids", &body.taxonomy_term_ids)?,
+        taxonomy_id: optional_id("taxonomy_id", &body.taxonomy_id)?,
+        organisation_id: optional_id("organisation_id", &body.organisation_id)?,
+        near: None,
+        age: age("age", body.age)?,
+        takes_referrals: body.takes_referrals,
+        with_capacity: body.with_capacity,
+        open_on: optional_date("open_on", &body.open_on)?,
+        page: PageRequest {
+            number: body.page.max(1),
+            size,
+        },
+        ..Query::default()
+    };
+    Ok(Search {
+        query,
+        place,
+        within_m,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use tonic::Code;
+
+    use super::*;
+
+    fn refusal<T: std::fmt::Debug>(result: Result<T, Status>) -> String {
+        let status = result.expect_err("refused");
+        assert_eq!(status.code(), Code::InvalidArgument);
+        status.message().to_owned()
+    }
+
+    #[test]
+    fn ids_are_what_the_log_accepts_and_empty_ones_are_assigned() {
+        assert_eq!(
+            id("service_id", "svc-lunch_1").ok(),
+            Some("svc-lunch_1".into())
+        );
+        for bad in ["", "a b", "svc/1", "ü", &"x".repeat(101)] {
+            assert!(refusal(id("service_id", bad)).starts_with("service_id must be"));
+        }
+        let assigned = new_id("service_id", "").expect("assigned");
+        assert!(id("service_id", &assigned).is_ok());
+    }
+
+    #[test]
+    fn searches_are_checked_naming_the_field() {
+        let search = |body: pb::SearchRequest| refusal(super::search(&body));
+        let base = pb::SearchRequest::default();
+        assert_eq!(
+            search(pb::SearchRequest {
+                page_size: 501,
+                ..base.clone()
+            }),
+            "page_size must be 1 to 500"
+        );
+        assert!(
+            search(pb::SearchRequest {
+                postcode: "not a postcode".into(),
+                ..base.clone()
+            })
+            .starts_with("postcode: ")
+        );
+        assert!(
+            search(pb::SearchRequest {
+                within_metres: Some(1000),
+                ..base.clone()
+            })
+            .starts_with("within_metres")
+        );
+        assert!(
+            search(pb::SearchRequest {
+                open_on: "Tuesday".into(),
+                ..base.clone()
+            })
+            .starts_with("open_on")
+        );
+        assert!(
+            search(pb::SearchRequest {
+                latitude: Some(52.0),
+                ..base.clone()
+            })
+            .starts_with("latitude")
+        );
+        let checked = super::search(&pb::SearchRequest {
+            postcode: "le1 6zz".into(),
+            within_metres: Some(1500),
+            open_on: "2025-03-04".into(),
+            ..base
+        })
+        .expect("valid");
+        assert_eq!(
+            checked.place,
+            Some(Place::Postcode(
+                Postcode::parse("LE1 6ZZ").expect("postcode")
+            ))
+        );
+        assert_eq!(checked.within_m, Some(1500.0));
+        assert_eq!(
+            checked.query.page,
+            PageRequest {
+                number: 1,
+                size: 50
+            }
+        );
+        assert_eq!(checked.query.open_on, NaiveDate::from_ymd_opt(2025, 3, 4));
+    }
+
+    #[test]
+    fn details_are_parsed_and_bad_fields_named() {
+        let details = pb::ServiceDetails {
+            name: " Lunch club ".into(),
+            taxonomy_terms: vec!["loneliness".into()],
+            minimum_age: Some(60),
+            schedules: vec![pb::Schedule {
+                days: vec!["Tuesday".into(), "fri".into()],
+                opens_at: "10:00".into(),
+                closes_at: "12:30".into(),
+                ..pb::Schedule::default()
+            }],
+            ..pb::ServiceDetails::default()
+        };
+        let parsed = super::details(Some(details.clone())).expect("valid");
+        assert_eq!(parsed.name, "Lunch club");
+        assert_eq!(parsed.minimum_age, Some(60));
+        assert_eq!(parsed.schedules[0].days, [Weekday::Tue, Weekday::Fri]);
+        let mut bad = details.clone();
+        bad.maximum_age = Some(300);
+        assert_eq!(
+            refusal(super::details(Some(bad))),
+            "details.maximum_age must be 0 to 120"
+        );
+        let mut bad = details.clone();
+        bad.schedules[0].days.push("someday".into());
+        assert!(refusal(super::details(Some(bad))).starts_with("details.schedules[0].days[2]"));
+        let mut bad = details;
+        bad.taxonomy_terms.push("no spaces please".into());
+        assert!(refusal(super::details(Some(bad))).starts_with("details.taxonomy_terms[1]"));
+        assert_eq!(refusal(super::details(None)), "details is required");
+    }
+
+    #[test]
+    fn capacity_bands_are_the_domains_codes() {
+        let capacity = super::capacity(Some(pb::Capacity {
+            available: 0,
+            unit: "places".into(),
+            waitlist: "two_to_six_weeks".into(),
+            ..pb::Capacity::default()
+        }))
+        .expect("valid");
+        assert_eq!(capacity.waitlist, Some(WaitlistBand::TwoToSixWeeks));
+        let bad = super::capacity(Some(pb::Capacity {
+            waitlist: "soon".into(),
+            ..pb::Capacity::default()
+        }));
+        assert!(refusal(bad).starts_with("capacity.waitlist"));
+    }
+}
