@@ -14,7 +14,6 @@ use crate::domain::satellites::{Contact, CostOption, Schedule};
 use crate::domain::service::{Capacity, Details, WaitlistBand};
 use crate::index::{PageRequest, Query};
 
-const MAX_ID: usize = 100;
 const MAX_LINE: usize = 300;
 const MAX_PROSE: usize = 10_000;
 const MAX_ITEMS: usize = 100;
@@ -27,18 +26,13 @@ fn invalid(message: String) -> Status {
     Status::invalid_argument(message)
 }
 
-/// An id, as the log's stream ids allow: 1 to 100 of `[A-Za-z0-9_-]`.
+/// An id: a UUID, because Open Referral UK (HSDS) requires every id it publishes to be one.
+/// Held in the canonical lower-case hyphenated form, so one record never has two spellings.
 pub(super) fn id(field: &str, value: &str) -> Result<String, Status> {
-    let ok = (1..=MAX_ID).contains(&value.len())
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !ok {
-        return Err(invalid(format!(
-            "{field} must be 1 to {MAX_ID} characters of A-Z, a-z, 0-9, _ and -"
-        )));
+    match Uuid::try_parse(value) {
+        Ok(uuid) => Ok(uuid.hyphenated().to_string()),
+        Err(_) => Err(invalid(format!("{field} must be a UUID"))),
     }
-    Ok(value.to_owned())
 }
 
 /// The id given, or a new one when it is empty.
@@ -444,13 +438,13 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_what_the_log_accepts_and_empty_ones_are_assigned() {
+    fn ids_are_uuids_and_empty_ones_are_assigned() {
         assert_eq!(
-            id("service_id", "svc-lunch_1").ok(),
-            Some("svc-lunch_1".into())
+            id("service_id", "0190A2B4-7C3D-7E5F-8A1B-2C3D4E5F6A7B").ok(),
+            Some("0190a2b4-7c3d-7e5f-8a1b-2c3d4e5f6a7b".into())
         );
-        for bad in ["", "a b", "svc/1", "ü", &"x".repeat(101)] {
-            assert!(refusal(id("service_id", bad)).starts_with("service_id must be"));
+        for bad in ["", "svc-lunch", "a b", "svc/1", "ü", &"x".repeat(101)] {
+            assert_eq!(refusal(id("service_id", bad)), "service_id must be a UUID");
         }
         let assigned = new_id("service_id", "").expect("assigned");
         assert!(id("service_id", &assigned).is_ok());

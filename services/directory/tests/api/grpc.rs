@@ -37,6 +37,15 @@ on_both_backends!(
 const HOME: &str = "LE1 6ZZ";
 /// The community hall's postcode: 0.01° (about 1.1 km) north of home.
 const HALL: &str = "LE2 1AA";
+/// Record ids: HSDS requires every published id to be a UUID.
+const ORG: &str = "0190a2b4-0000-7000-8000-000000000001";
+const NEEDS: &str = "0190a2b4-0000-7000-8000-000000000002";
+const LONELINESS: &str = "0190a2b4-0000-7000-8000-000000000003";
+const HALL_ID: &str = "0190a2b4-0000-7000-8000-000000000004";
+const LUNCH: &str = "0190a2b4-0000-7000-8000-000000000005";
+const NOBODY: &str = "0190a2b4-0000-7000-8000-0000000000f1";
+const NOWHERE: &str = "0190a2b4-0000-7000-8000-0000000000f2";
+const MISSING: &str = "0190a2b4-0000-7000-8000-0000000000f3";
 /// Metres per degree of latitude (the haversine sphere's).
 const M_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
 
@@ -122,7 +131,7 @@ fn lunch_club() -> pb::ServiceDetails {
     pb::ServiceDetails {
         name: "Tuesday lunch club".to_owned(),
         description: "A hot meal and company".to_owned(),
-        taxonomy_terms: vec!["loneliness".to_owned()],
+        taxonomy_terms: vec![LONELINESS.to_owned()],
         minimum_age: Some(60),
         takes_referrals: true,
         languages: vec!["en".to_owned()],
@@ -140,7 +149,7 @@ fn lunch_club() -> pb::ServiceDetails {
 async fn reference_records(client: &mut DirectoryServiceClient<Channel>) {
     let organisation = client
         .register_organization(as_curator(pb::RegisterOrganizationRequest {
-            organization_id: "org-riverside".to_owned(),
+            organization_id: ORG.to_owned(),
             name: "Riverside Community Trust".to_owned(),
             description: "Community groups by the river".to_owned(),
             ..pb::RegisterOrganizationRequest::default()
@@ -154,13 +163,13 @@ async fn reference_records(client: &mut DirectoryServiceClient<Channel>) {
             organisation.event_types.as_slice()
         ),
         (
-            "org-riverside",
+            ORG,
             ["organization_recorded".to_owned()].as_slice()
         )
     );
     client
         .register_taxonomy(as_curator(pb::RegisterTaxonomyRequest {
-            taxonomy_id: "needs".to_owned(),
+            taxonomy_id: NEEDS.to_owned(),
             name: "Social prescribing needs".to_owned(),
             description: "What matters to people".to_owned(),
             ..pb::RegisterTaxonomyRequest::default()
@@ -169,8 +178,8 @@ async fn reference_records(client: &mut DirectoryServiceClient<Channel>) {
         .expect("taxonomy");
     client
         .register_taxonomy_term(as_curator(pb::RegisterTaxonomyTermRequest {
-            taxonomy_term_id: "loneliness".to_owned(),
-            taxonomy_id: "needs".to_owned(),
+            taxonomy_term_id: LONELINESS.to_owned(),
+            taxonomy_id: NEEDS.to_owned(),
             name: "Loneliness and isolation".to_owned(),
             description: "Feeling alone".to_owned(),
             ..pb::RegisterTaxonomyTermRequest::default()
@@ -179,7 +188,7 @@ async fn reference_records(client: &mut DirectoryServiceClient<Channel>) {
         .expect("term");
     let hall = client
         .register_location(as_curator(pb::RegisterLocationRequest {
-            location_id: "hall".to_owned(),
+            location_id: HALL_ID.to_owned(),
             name: "St Mark's community hall".to_owned(),
             address: Some(pb::Address {
                 address_1: "1 Church Lane".to_owned(),
@@ -199,15 +208,15 @@ async fn reference_records(client: &mut DirectoryServiceClient<Channel>) {
 
 fn lunch_club_listing() -> pb::ListServiceRequest {
     pb::ListServiceRequest {
-        service_id: "svc-lunch".to_owned(),
-        organisation_id: "org-riverside".to_owned(),
+        service_id: LUNCH.to_owned(),
+        organisation_id: ORG.to_owned(),
         details: Some(lunch_club()),
     }
 }
 
 fn near_home(within_metres: u32) -> pb::SearchRequest {
     pb::SearchRequest {
-        taxonomy_term_ids: vec!["loneliness".to_owned()],
+        taxonomy_term_ids: vec![LONELINESS.to_owned()],
         postcode: HOME.to_owned(),
         within_metres: Some(within_metres),
         ..pb::SearchRequest::default()
@@ -237,9 +246,9 @@ async fn a_service_set_up_over_grpc_is_found_near_a_postcode_and_its_history_kep
     );
     let added = client
         .add_service_location(as_curator(pb::AddServiceLocationRequest {
-            service_id: "svc-lunch".to_owned(),
+            service_id: LUNCH.to_owned(),
             service_at_location_id: String::new(),
-            location_id: "hall".to_owned(),
+            location_id: HALL_ID.to_owned(),
         }))
         .await
         .expect("add location")
@@ -251,7 +260,7 @@ async fn a_service_set_up_over_grpc_is_found_near_a_postcode_and_its_history_kep
     );
     let capacity = client
         .set_capacity(as_curator(pb::SetCapacityRequest {
-            service_id: "svc-lunch".to_owned(),
+            service_id: LUNCH.to_owned(),
             capacity: Some(pb::Capacity {
                 available: 3,
                 maximum: Some(10),
@@ -274,7 +283,7 @@ async fn a_service_set_up_over_grpc_is_found_near_a_postcode_and_its_history_kep
     let hit = &found.results[0];
     assert_eq!(
         hit.service.as_ref().map(|s| s.id.as_str()),
-        Some("svc-lunch")
+        Some(LUNCH)
     );
     let distance = hit.distance_metres.expect("a distance");
     assert!(
@@ -284,7 +293,7 @@ async fn a_service_set_up_over_grpc_is_found_near_a_postcode_and_its_history_kep
     let nearest = hit.nearest.as_ref().expect("the nearest place");
     assert_eq!(
         (nearest.id.as_str(), nearest.location_id.as_str()),
-        (added.service_at_location_id.as_str(), "hall")
+        (added.service_at_location_id.as_str(), HALL_ID)
     );
     assert_eq!(hit.capacity.as_ref().map(|c| c.available), Some(3));
     assert!(hit.stale, "never verified, so stale");
@@ -297,7 +306,7 @@ async fn a_service_set_up_over_grpc_is_found_near_a_postcode_and_its_history_kep
 
     let fetched = client
         .get_service(as_curator(pb::GetServiceRequest {
-            service_id: "svc-lunch".to_owned(),
+            service_id: LUNCH.to_owned(),
         }))
         .await
         .expect("get")
@@ -312,7 +321,7 @@ async fn a_service_set_up_over_grpc_is_found_near_a_postcode_and_its_history_kep
 
     let history = client
         .service_history(as_curator(pb::ServiceHistoryRequest {
-            service_id: "svc-lunch".to_owned(),
+            service_id: LUNCH.to_owned(),
         }))
         .await
         .expect("history")
@@ -334,7 +343,7 @@ async fn a_service_set_up_over_grpc_is_found_near_a_postcode_and_its_history_kep
     assert!(history.iter().all(|event| event.actor == "curator-1"));
     let body: serde_json::Value =
         serde_json::from_str(&history[1].body_json).expect("the body is JSON");
-    assert_eq!(body["location_id"], "hall");
+    assert_eq!(body["location_id"], HALL_ID);
     let times: Vec<_> = history
         .iter()
         .map(|event| event.occurred_at.expect("occurred_at").seconds)
@@ -381,7 +390,7 @@ async fn bad_requests_get_the_status_that_names_the_problem(kind: BackendKind) {
     );
 
     let mut unknown_organisation = lunch_club_listing();
-    unknown_organisation.organisation_id = "org-nobody".to_owned();
+    unknown_organisation.organisation_id = NOBODY.to_owned();
     let (code, message) = refused(client.list_service(as_curator(unknown_organisation)).await);
     assert_eq!(code, Code::InvalidArgument);
     assert!(message.starts_with("organisation_id: "), "{message}");
@@ -394,7 +403,7 @@ async fn bad_requests_get_the_status_that_names_the_problem(kind: BackendKind) {
     let (code, message) = refused(
         client
             .register_location(as_curator(pb::RegisterLocationRequest {
-                location_id: "nowhere-hall".to_owned(),
+                location_id: NOWHERE.to_owned(),
                 name: "Nowhere hall".to_owned(),
                 address: Some(pb::Address {
                     address_1: "1 Nowhere Road".to_owned(),
@@ -416,7 +425,7 @@ async fn bad_requests_get_the_status_that_names_the_problem(kind: BackendKind) {
     let (code, _) = refused(
         client
             .get_service(as_curator(pb::GetServiceRequest {
-                service_id: "svc-missing".to_owned(),
+                service_id: MISSING.to_owned(),
             }))
             .await,
     );
@@ -443,7 +452,7 @@ async fn refused_commands_get_the_status_that_says_why(kind: BackendKind) {
 
     let suspend = || {
         as_curator(pb::SuspendServiceRequest {
-            service_id: "svc-lunch".to_owned(),
+            service_id: LUNCH.to_owned(),
             reason: "Hall closed for repairs".to_owned(),
         })
     };
@@ -461,7 +470,7 @@ async fn refused_commands_get_the_status_that_says_why(kind: BackendKind) {
     );
     let hidden = client
         .search(as_curator(pb::SearchRequest {
-            taxonomy_term_ids: vec!["loneliness".to_owned()],
+            taxonomy_term_ids: vec![LONELINESS.to_owned()],
             ..pb::SearchRequest::default()
         }))
         .await
@@ -472,7 +481,7 @@ async fn refused_commands_get_the_status_that_says_why(kind: BackendKind) {
     let (code, _) = refused(
         client
             .reinstate_service(as_curator(pb::ReinstateServiceRequest {
-                service_id: "svc-missing".to_owned(),
+                service_id: MISSING.to_owned(),
             }))
             .await,
     );
