@@ -23,3 +23,27 @@ pub use nats::{NatsServer, TestNats, nats_url};
 pub fn unique_suffix() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
 }
+
+/// Runs each named `async fn(BackendKind)` as two tests, in modules `postgres` and `sqlite`:
+/// the same behaviour proven on both backends of the log.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test($crate::BackendKind::Postgres).await;
+                }
+            )*
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test($crate::BackendKind::Sqlite).await;
+                }
+            )*
+        }
+    };
+}

@@ -3,9 +3,8 @@
 
 use chrono::Utc;
 use decider::Decider;
-use eventstore::{
-    AppendToStream, EventMetadata, EventStore, ExpectedVersion, NewEvent, StoreError,
-};
+use eventstore::aggregate::{self, CommandError, StoredEvent};
+use eventstore::{AppendToStream, EventMetadata, EventStore, ExpectedVersion, NewEvent, StoreError};
 use uuid::Uuid;
 
 use crate::directory;
@@ -37,6 +36,23 @@ pub enum AppError {
         #[source]
         source: serde_json::Error,
     },
+}
+
+impl From<CommandError<Error>> for AppError {
+    fn from(error: CommandError<Error>) -> Self {
+        match error {
+            CommandError::Rejected(rejected) => Self::Rejected(rejected),
+            CommandError::Store(store) => Self::Store(store),
+            CommandError::Encode(source) => Self::Encode(source),
+            CommandError::Corrupt { event_id, source } => Self::Corrupt { event_id, source },
+        }
+    }
+}
+
+impl StoredEvent for Event {
+    fn event_type(&self) -> &'static str {
+        Event::event_type(self)
+    }
 }
 
 /// Who asked, for the event metadata.
@@ -71,17 +87,7 @@ impl ReferralApp {
 
     /// Loads a referral's history.
     pub async fn history(&self, referral_id: Uuid) -> Result<Vec<Event>, AppError> {
-        self.store
-            .load_stream(&stream_id(referral_id))
-            .await?
-            .iter()
-            .map(|recorded| {
-                recorded.decode().map_err(|source| AppError::Corrupt {
-                    event_id: recorded.event_id,
-                    source,
-                })
-            })
-            .collect()
+        Ok(aggregate::load::<Event, Error>(&self.store, &stream_id(referral_id)).await?)
     }
 
     /// Decides `issued` against the referral's current state and appends what it causes,
@@ -94,22 +100,16 @@ impl ReferralApp {
         issued: Issued,
         context: &Context,
     ) -> Result<Vec<Event>, AppError> {
-        let history = self.history(referral_id).await?;
-        let expected = match history.len() {
-            0 => ExpectedVersion::NoStream,
-            n => ExpectedVersion::Exact(n as u64),
-        };
-        let actor = issued.actor.clone();
-        let state = Referral::fold(&history);
-        let events = Referral::decide(&state, issued)?;
-        if events.is_empty() {
-            return Ok(events);
-        }
-        let new_events = encode(&events, &actor, context)?;
-        self.store
-            .append(&stream_id(referral_id), expected, new_events)
-            .await?;
-        Ok(events)
+        let metadata = metadata(&issued.actor, context);
+        let handled = aggregate::execute::<Referral>(
+            &self.store,
+            &stream_id(referral_id),
+            issued,
+            SCHEMA_VERSION,
+            &metadata,
+        )
+        .await?;
+        Ok(handled.events)
     }
 }
 
@@ -198,9 +198,9 @@ impl ReferralApp {
     }
 }
 
-/// Turns decided events into events for the log, with the request's metadata.
-fn encode(events: &[Event], actor: &Actor, context: &Context) -> Result<Vec<NewEvent>, AppError> {
-    let metadata = EventMetadata {
+/// The metadata of every event one request causes.
+fn metadata(actor: &Actor, context: &Context) -> EventMetadata {
+    EventMetadata {
         correlation_id: context.correlation_id,
         causation_id: None,
         traceparent: telemetry::current_traceparent(),
@@ -211,20 +211,15 @@ fn encode(events: &[Event], actor: &Actor, context: &Context) -> Result<Vec<NewE
         },
         data_subject: context.data_subject.clone(),
         tenant: context.tenant.clone(),
-    };
-    let now = Utc::now();
-    events
-        .iter()
-        .map(|event| {
-            NewEvent::json(
-                Uuid::now_v7(),
-                event.event_type(),
-                SCHEMA_VERSION,
-                now,
-                event,
-                metadata.clone(),
-            )
-            .map_err(AppError::Encode)
-        })
-        .collect()
+    }
+}
+
+/// Turns decided events into events for the log, with the request's metadata.
+fn encode(events: &[Event], actor: &Actor, context: &Context) -> Result<Vec<NewEvent>, AppError> {
+    Ok(aggregate::encode::<Event, Error>(
+        events,
+        SCHEMA_VERSION,
+        Utc::now(),
+        &metadata(actor, context),
+    )?)
 }

@@ -16,18 +16,7 @@ use tokio::sync::oneshot;
 use tonic::transport::Channel;
 use tonic::{Code, Request, Status};
 
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $test() { super::$test(testkit::BackendKind::Postgres).await; } )*
-        }
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $test() { super::$test(testkit::BackendKind::Sqlite).await; } )*
-        }
-    };
-}
-
-on_both_backends!(
+testkit::on_both_backends!(
     a_service_set_up_over_grpc_is_found_near_a_postcode_and_its_history_kept,
     bad_requests_get_the_status_that_names_the_problem,
     refused_commands_get_the_status_that_says_why,

@@ -7,18 +7,7 @@ use eventstore::{Actor, StoreError};
 use testkit::{BackendKind, TestDatabase};
 use uuid::Uuid;
 
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $test() { super::$test(testkit::BackendKind::Postgres).await; } )*
-        }
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $test() { super::$test(testkit::BackendKind::Sqlite).await; } )*
-        }
-    };
-}
-
-on_both_backends!(
+testkit::on_both_backends!(
     a_services_full_history_is_kept,
     concurrent_changes_conflict_rather_than_overwrite
 );

@@ -16,18 +16,7 @@ use crate::region::{
     service_at, tuesdays, waitlisted,
 };
 
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $test() { super::$test(testkit::BackendKind::Postgres).await; } )*
-        }
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $test() { super::$test(testkit::BackendKind::Sqlite).await; } )*
-        }
-    };
-}
-
-on_both_backends!(
+testkit::on_both_backends!(
     nearest_first_within_the_radius,
     needs_include_narrower_terms_and_rank_above_words,
     eligibility_capacity_and_opening_filter,

@@ -8,7 +8,7 @@ use testkit::BackendKind;
 use crate::helpers::{OTHER_PCN, Service, actor, at};
 use crate::responsibility::{accepted_referral, offer_to_other_pcn};
 
-crate::on_both_backends!(
+testkit::on_both_backends!(
     an_unaccepted_offer_escalates_once_its_deadline_passes,
     an_accepted_offer_never_escalates,
 );

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::helpers::{GP_PRACTICE, LINK_WORKERS};
 
-crate::on_both_backends!(
+testkit::on_both_backends!(
     a_service_request_becomes_a_task_its_parties_can_read,
     invalid_fhir_gets_an_operation_outcome_naming_the_element,
 );

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::helpers::{GP_PRACTICE, LINK_WORKERS};
 
-crate::on_both_backends!(
+testkit::on_both_backends!(
     two_practitioners_racing_over_grpc_to_accept_one_offer_have_one_winner,
     a_referral_made_and_accepted_over_grpc_moves_responsibility,
     bad_requests_get_the_right_status_naming_the_problem,

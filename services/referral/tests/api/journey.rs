@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::grpc::{as_user, http, in_seconds, start_wired};
 use crate::helpers::{GP_PRACTICE, LINK_WORKERS};
 
-crate::on_both_backends!(gp_to_link_worker_to_two_vcse_services_and_back);
+testkit::on_both_backends!(gp_to_link_worker_to_two_vcse_services_and_back);
 
 const WALKING: &str = "VCSE-WALK";
 const LUNCH: &str = "VCSE-LUNCH";

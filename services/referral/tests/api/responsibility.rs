@@ -12,19 +12,7 @@ use crate::helpers::{
     GP_PRACTICE, LINK_WORKERS, OTHER_PCN, Service, actor, at, gp_referral, holder,
 };
 
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod postgres {
-            $( #[tokio::test] async fn $test() { super::$test(testkit::BackendKind::Postgres).await; } )*
-        }
-        mod sqlite {
-            $( #[tokio::test] async fn $test() { super::$test(testkit::BackendKind::Sqlite).await; } )*
-        }
-    };
-}
-
-on_both_backends!(
+testkit::on_both_backends!(
     who_was_accountable_is_answered_for_any_instant,
     two_practitioners_racing_to_accept_one_offer_have_one_winner,
 );

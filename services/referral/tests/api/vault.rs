@@ -9,7 +9,7 @@ use referral::vault::{Vault, VaultKeys};
 use testkit::{BackendKind, TestDatabase};
 use uuid::Uuid;
 
-crate::on_both_backends!(
+testkit::on_both_backends!(
     sealed_numbers_open_only_until_the_persons_key_is_erased,
     pseudonyms_are_stable_per_key_and_reveal_nothing,
 );
