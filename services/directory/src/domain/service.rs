@@ -318,6 +318,8 @@ pub struct Listed {
     pub standing: Standing,
     /// When its details were last checked.
     pub assured_at: Option<DateTime<Utc>>,
+    /// Who last checked them (an e-mail address).
+    pub assurer: Option<String>,
     /// Where it is delivered: service_at_location id → location id.
     pub locations: BTreeMap<String, String>,
     /// The feed it was last imported from, if any.
@@ -559,6 +561,7 @@ impl Decider for Service {
                     capacity: None,
                     standing: Standing::Active,
                     assured_at: None,
+                    assurer: None,
                     locations: BTreeMap::new(),
                     provenance: provenance.clone(),
                 });
@@ -617,7 +620,10 @@ impl Decider for Service {
             (Some(listed), Event::ServiceSuspended { .. }) => listed.standing = Standing::Suspended,
             (Some(listed), Event::ServiceReinstated { .. }) => listed.standing = Standing::Active,
             (Some(listed), Event::ServiceWithdrawn { .. }) => listed.standing = Standing::Withdrawn,
-            (Some(listed), Event::ServiceVerified { at, .. }) => listed.assured_at = Some(*at),
+            (Some(listed), Event::ServiceVerified { at, assurer, .. }) => {
+                listed.assured_at = Some(*at);
+                listed.assurer = Some(assurer.clone());
+            }
             _ => {}
         }
         state

@@ -517,7 +517,7 @@ mod tests {
     fn details_are_parsed_and_bad_fields_named() {
         let details = pb::ServiceDetails {
             name: " Lunch club ".into(),
-            taxonomy_terms: vec!["loneliness".into()],
+            taxonomy_terms: vec!["0190a2b4-0000-7000-8000-000000000003".into()],
             minimum_age: Some(60),
             schedules: vec![pb::Schedule {
                 days: vec!["Tuesday".into(), "fri".into()],

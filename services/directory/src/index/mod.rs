@@ -89,6 +89,8 @@ pub struct DirectoryIndex {
     by_word: HashMap<String, BTreeSet<String>>,
     /// Word → terms whose name has it.
     terms_by_word: HashMap<String, BTreeSet<String>>,
+    /// service_at_location id → the service delivered there.
+    sites: HashMap<String, String>,
     /// Location id → (service id, service_at_location id) delivered there.
     at_location: HashMap<String, BTreeSet<(String, String)>>,
     /// Grid cell → located locations in it.
@@ -122,6 +124,7 @@ impl DirectoryIndex {
             children: HashMap::new(),
             by_word: HashMap::new(),
             terms_by_word: HashMap::new(),
+            sites: HashMap::new(),
             at_location: HashMap::new(),
             grid: HashMap::new(),
         }
@@ -196,6 +199,7 @@ impl DirectoryIndex {
             if let Some(set) = self.at_location.get_mut(location) {
                 set.remove(&(entry.id.clone(), link.clone()));
             }
+            self.sites.remove(link);
         }
     }
 
@@ -217,6 +221,7 @@ impl DirectoryIndex {
                 .entry(location.clone())
                 .or_default()
                 .insert((entry.id.clone(), link.clone()));
+            self.sites.insert(link.clone(), entry.id.clone());
         }
     }
 
@@ -264,6 +269,13 @@ impl DirectoryIndex {
     /// A service by id.
     pub fn service(&self, id: &str) -> Option<&ServiceEntry> {
         self.services.get(id)
+    }
+
+    /// The service delivered at service_at_location `site_id`, and that location's id.
+    pub fn site(&self, site_id: &str) -> Option<(&ServiceEntry, &str)> {
+        let service = self.services.get(self.sites.get(site_id)?)?;
+        let location = service.listed.locations.get(site_id)?;
+        Some((service, location.as_str()))
     }
 
     /// How many services it holds, in any standing.

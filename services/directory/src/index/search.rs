@@ -391,7 +391,9 @@ impl DirectoryIndex {
     }
 
     /// Locations in the grid cells that a circle of `within` metres around `point` touches.
-    fn locations_within(&self, point: Point, within: f64) -> impl Iterator<Item = &String> {
+    /// A circle wider than the directory itself walks the occupied cells instead of every
+    /// cell it covers, so a huge radius costs no more than a full scan.
+    fn locations_within(&self, point: Point, within: f64) -> Vec<&String> {
         // One degree of latitude is ~111 km; a degree of longitude shrinks with cos(latitude).
         let dlat = within / 111_000.0;
         let dlon = within / (111_000.0 * point.latitude.to_radians().cos().max(0.01));
@@ -401,9 +403,19 @@ impl DirectoryIndex {
         };
         let rows = cells(point.latitude, dlat);
         let columns = cells(point.longitude, dlon);
-        rows.flat_map(move |row| columns.clone().map(move |column| (row, column)))
+        let covered = (rows.end() - rows.start() + 1) as u64 * (columns.end() - columns.start() + 1) as u64;
+        if covered > self.grid.len() as u64 {
+            return self
+                .grid
+                .iter()
+                .filter(|((row, column), _)| rows.contains(row) && columns.contains(column))
+                .flat_map(|(_, locations)| locations)
+                .collect();
+        }
+        rows.flat_map(|row| columns.clone().map(move |column| (row, column)))
             .filter_map(|cell| self.grid.get(&cell))
             .flatten()
+            .collect()
     }
 }
 

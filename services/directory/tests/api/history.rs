@@ -1,7 +1,7 @@
 //! A service's changes recorded in the log: its full history, and conflicts instead of lost
 //! updates.
 
-use directory::app::{AppError, Context, DirectoryApp};
+use directory::app::{AppError, Context};
 use directory::domain::service::{Capacity, Command, Details, Error, Event};
 use eventstore::{Actor, StoreError};
 use testkit::{BackendKind, TestDatabase};
@@ -39,9 +39,9 @@ fn details(name: &str) -> Details {
 
 async fn a_services_full_history_is_kept(kind: BackendKind) {
     let database = TestDatabase::new(kind).await;
-    let app = DirectoryApp::new(database.store().await);
+    let (app, _index) = crate::region::region(database.store().await).await;
     let list = Command::List {
-        organisation_id: "VCSE-LUNCH".to_owned(),
+        organisation_id: "org-1".to_owned(),
         details: details("Lunch club"),
     };
     app.handle("svc-lunch", list, &context())
@@ -87,9 +87,9 @@ async fn a_services_full_history_is_kept(kind: BackendKind) {
 
 async fn concurrent_changes_conflict_rather_than_overwrite(kind: BackendKind) {
     let database = TestDatabase::new(kind).await;
-    let app = DirectoryApp::new(database.store().await);
+    let (app, _index) = crate::region::region(database.store().await).await;
     let list = Command::List {
-        organisation_id: "VCSE-LUNCH".to_owned(),
+        organisation_id: "org-1".to_owned(),
         details: details("Lunch club"),
     };
     app.handle("svc-lunch", list, &context())

@@ -1,0 +1,201 @@
+//! Two real services wired through a real bus: what a curator does in the directory reaches
+//! the referral service's view of it through the directory's relay and the referral service's
+//! consumer, on NATS JetStream and on the in-process bus.
+//!
+//! This is the published-event contract tested end to end, where the unit tests on each side
+//! test it by shape.
+
+use std::time::Duration;
+
+use linkwork_tests::world::BusKind;
+use messaging::{Bus, BusWiring, InProcessBus};
+use proto::directory::v1 as pb;
+use proto::directory::v1::directory_service_client::DirectoryServiceClient;
+use testkit::{TestDatabase, TestNats};
+use tokio::net::TcpListener;
+use tonic::Request;
+use uuid::Uuid;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_jetstream() {
+    a_curators_changes_reach_the_referral_service(BusKind::JetStream).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_the_in_process_bus() {
+    a_curators_changes_reach_the_referral_service(BusKind::InProcess).await;
+}
+
+fn as_curator<T>(body: T) -> Request<T> {
+    let mut request = Request::new(body);
+    let metadata = request.metadata_mut();
+    metadata.insert("x-linkwork-user", "curator-1".parse().expect("ascii"));
+    metadata.insert("x-linkwork-organisation", "ICB-QWE".parse().expect("ascii"));
+    metadata.insert("x-linkwork-role", "directory-curator".parse().expect("ascii"));
+    request
+}
+
+async fn listeners() -> (TcpListener, TcpListener) {
+    let bind = || TcpListener::bind("127.0.0.1:0");
+    (bind().await.expect("bind"), bind().await.expect("bind"))
+}
+
+/// The referral service's view of one directory service: (takes_referrals, has_capacity, state).
+async fn view(store: &eventstore::EventStore, service_id: &str) -> Option<(bool, bool, String)> {
+    let pool = store.pg_pool().expect("PostgreSQL");
+    sqlx::query_as(
+        "SELECT takes_referrals, has_capacity, state FROM directory_services WHERE service_id = $1",
+    )
+    .bind(service_id)
+    .fetch_optional(pool)
+    .await
+    .expect("query the view")
+}
+
+/// Waits (generously: a slow disk is not a lost event) until the view shows `expected`.
+async fn until_view(
+    store: &eventstore::EventStore,
+    service_id: &str,
+    expected: (bool, bool, &str),
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let seen = view(store, service_id).await;
+        if seen
+            .as_ref()
+            .is_some_and(|(t, c, s)| (*t, *c, s.as_str()) == expected)
+        {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the referral view never showed {expected:?}; last saw {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn a_curators_changes_reach_the_referral_service(kind: BusKind) {
+    testkit::init_logging();
+    let (bus, prefix, _nats, _folder) = match kind {
+        BusKind::JetStream => {
+            let nats = TestNats::connect().await;
+            let prefix = nats.prefix.clone();
+            (Bus::jetstream(nats.jetstream()), prefix, Some(nats), None)
+        }
+        BusKind::InProcess => {
+            let folder = tempfile::tempdir().expect("folder");
+            let url = format!("sqlite://{}", folder.path().join("bus.sqlite").display());
+            let bus = InProcessBus::open(&url).await.expect("bus");
+            (Bus::InProcess(bus), "t".to_owned(), None, Some(folder))
+        }
+    };
+    let wiring = BusWiring { bus, prefix };
+    let directory_db = TestDatabase::postgres().await;
+    let referral_db = TestDatabase::postgres().await;
+    let referral_store = referral_db.store().await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }
+    };
+
+    let (grpc, http) = listeners().await;
+    let directory_address = grpc.local_addr().expect("address");
+    let directory = tokio::spawn(directory::startup::serve(
+        directory::startup::Listeners { grpc, http },
+        directory_db.store().await,
+        directory::startup::ServeSettings {
+            tenant: "QWE".to_owned(),
+            stale_after: chrono::Duration::days(365),
+        },
+        Some(wiring.clone()),
+        stopped(),
+    ));
+    let (grpc, http) = listeners().await;
+    let referral = tokio::spawn(referral::startup::serve(
+        referral::startup::Listeners { grpc, http },
+        referral_store.clone(),
+        referral::grpc::ReferralSettings {
+            tenant: "QWE".to_owned(),
+            vault_keys: referral::vault::VaultKeys {
+                pseudonym_key: [7; 32],
+                master_key: [9; 32],
+            },
+            allow_test_nhs_numbers: true,
+        },
+        Some(wiring),
+        stopped(),
+    ));
+
+    let mut client = connect(directory_address).await;
+    let organisation = client
+        .register_organization(as_curator(pb::RegisterOrganizationRequest {
+            name: "Riverside Community Trust".to_owned(),
+            description: "Community groups".to_owned(),
+            ..Default::default()
+        }))
+        .await
+        .expect("organisation")
+        .into_inner()
+        .id;
+    let service_id = Uuid::now_v7().to_string();
+    client
+        .list_service(as_curator(pb::ListServiceRequest {
+            service_id: service_id.clone(),
+            organisation_id: organisation,
+            details: Some(pb::ServiceDetails {
+                name: "Tuesday lunch club".to_owned(),
+                description: "Lunch and company".to_owned(),
+                takes_referrals: true,
+                ..Default::default()
+            }),
+        }))
+        .await
+        .expect("list");
+    until_view(&referral_store, &service_id, (true, true, "active")).await;
+
+    client
+        .set_capacity(as_curator(pb::SetCapacityRequest {
+            service_id: service_id.clone(),
+            capacity: Some(pb::Capacity {
+                available: 0,
+                maximum: Some(20),
+                unit: "places".to_owned(),
+                ..Default::default()
+            }),
+        }))
+        .await
+        .expect("full");
+    until_view(&referral_store, &service_id, (true, false, "active")).await;
+
+    client
+        .withdraw_service(as_curator(pb::WithdrawServiceRequest {
+            service_id: service_id.clone(),
+            reason: "the club has closed".to_owned(),
+        }))
+        .await
+        .expect("withdraw");
+    until_view(&referral_store, &service_id, (true, false, "withdrawn")).await;
+
+    let _ = stop.send(true);
+    directory.await.expect("directory task").expect("directory stopped cleanly");
+    referral.await.expect("referral task").expect("referral stopped cleanly");
+}
+
+async fn connect(address: std::net::SocketAddr) -> DirectoryServiceClient<tonic::transport::Channel> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match DirectoryServiceClient::connect(format!("http://{address}")).await {
+            Ok(client) => return client,
+            Err(error) if tokio::time::Instant::now() < deadline => {
+                tracing::debug!(%error, "directory not up yet");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(error) => panic!("the directory never came up: {error}"),
+        }
+    }
+}
+
