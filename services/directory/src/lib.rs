@@ -13,8 +13,11 @@ pub mod app;
 pub mod domain;
 pub mod grpc;
 pub mod hsds;
+pub mod import;
 pub mod index;
+pub mod oruk;
 pub mod postcodes;
+pub mod startup;
 pub mod status;
 
 use eventstore::{EventStore, StoreError, on_pool};

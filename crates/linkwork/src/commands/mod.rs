@@ -1,5 +1,6 @@
 //! The subcommands of `linkwork`.
 
+mod directory;
 mod serve;
 mod verify;
 
@@ -19,6 +20,8 @@ pub(crate) struct Cli {
 enum Command {
     /// Run one service in this process (what Kubernetes runs).
     Serve(serve::Args),
+    /// Directory operator tools: import an Open Referral UK feed, load postcode centroids.
+    Directory(directory::Args),
     /// Check every stream's hash chain; exits 1 naming the first broken link.
     Verify(verify::Args),
 }
@@ -27,6 +30,7 @@ impl Cli {
     pub(crate) async fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
             Command::Serve(args) => serve::run(args).await,
+            Command::Directory(args) => directory::run(args).await,
             Command::Verify(args) => verify::run(args).await,
         }
     }

@@ -3,6 +3,9 @@
 mod grpc;
 mod history;
 mod hsds_wire;
+mod import;
+mod oruk;
+mod oruk_fixture;
 mod region;
 mod schema;
 mod search;
