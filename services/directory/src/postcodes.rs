@@ -5,13 +5,34 @@
 //! error the caller reports, never an empty search.
 
 use eventstore::{EventStore, StoreError, on_pool};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use crate::domain::centroids::Centroid;
+use crate::domain::centroids::{Centroid, CentroidError, Columns};
 use crate::domain::geo::Point;
 use crate::domain::postcode::Postcode;
 
+/// Centroids of the fictional demo region's postcodes (`LW1`–`LW9`), in the ONS format; see
+/// `services/directory/data/README.md`.
+pub const DEMO_REGION_CSV: &str = include_str!("../data/demo-postcodes.csv");
+
 /// Rows per INSERT: well under SQLite's bound-parameter limit.
 const ROWS_PER_STATEMENT: usize = 500;
+/// Rows read from a file before they are written.
+const ROWS_PER_BATCH: usize = 10_000;
+
+/// Why a centroid file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Reading the file failed.
+    #[error("cannot read the file")]
+    Read(#[from] std::io::Error),
+    /// The file is not in the ONS format.
+    #[error(transparent)]
+    Format(#[from] CentroidError),
+    /// Writing the table failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// The centroid table in the directory's database.
 #[derive(Debug, Clone)]
@@ -56,6 +77,45 @@ impl PostcodeDirectory {
             })?;
             loaded += chunk.len() as u64;
         }
+        Ok(loaded)
+    }
+
+    /// Loads an ONS-format CSV row by row in batches, so even the full ONSPD needs little
+    /// memory; calls `progress` with the bytes read so far after each batch. A malformed row
+    /// stops the load naming its line; the batches before it stay loaded (loading is an
+    /// upsert, so running it again after fixing the file is safe).
+    pub async fn load_csv<R: AsyncBufRead + Unpin>(
+        &self,
+        reader: R,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, LoadError> {
+        let mut lines = reader.lines();
+        let mut number = 0;
+        let mut bytes = 0;
+        let columns = loop {
+            number += 1;
+            let line = lines.next_line().await?;
+            bytes += line.as_ref().map_or(0, |line| line.len() as u64 + 1);
+            match line {
+                Some(header) if header.trim().is_empty() => continue,
+                Some(header) => break Columns::from_header(&header)?,
+                None => return Err(CentroidError::MissingColumn("pcds").into()),
+            }
+        };
+        let mut batch = Vec::with_capacity(ROWS_PER_BATCH);
+        let mut loaded = 0;
+        while let Some(line) = lines.next_line().await? {
+            number += 1;
+            bytes += line.len() as u64 + 1;
+            batch.extend(columns.row(number, &line)?);
+            if batch.len() == ROWS_PER_BATCH {
+                loaded += self.load(&batch).await?;
+                batch.clear();
+                progress(bytes);
+            }
+        }
+        loaded += self.load(&batch).await?;
+        progress(bytes);
         Ok(loaded)
     }
 

@@ -5,7 +5,6 @@
 //! - `load-postcodes <CSV>`: loads ONS postcode centroids, which proximity search and locations
 //!   without coordinates need.
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,7 +12,9 @@ use anyhow::Context as _;
 use directory::import::{self, ImportReport, Kind, Progress, Source, Stage};
 use directory::postcodes::PostcodeDirectory;
 use eventstore::{EventStore, StoreOptions};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
+
+use super::progress;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -86,26 +87,12 @@ async fn run_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let store = open(&args.database_url).await?;
     let app = directory::app::DirectoryApp::new(store);
     let context = import::importer_context(&args.tenant);
-    let bar = progress_bar();
+    let bar = progress::bar();
     let report = import::import(&app, &source, &context, |progress| show(&bar, progress)).await;
     bar.finish_and_clear();
     let report = report.with_context(|| format!("importing {}", args.source))?;
     print!("{}", summary(&report));
     Ok(ExitCode::SUCCESS)
-}
-
-/// A bar on stderr when it is a terminal; hidden otherwise, so logs and pipes stay clean.
-fn progress_bar() -> ProgressBar {
-    let target = if std::io::stderr().is_terminal() {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    };
-    let bar = ProgressBar::with_draw_target(None, target);
-    if let Ok(style) = ProgressStyle::with_template("{msg:>9} [{bar:40}] {pos}/{len} {elapsed}") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
 }
 
 fn show(bar: &ProgressBar, progress: Progress) {
@@ -158,19 +145,20 @@ fn summary(report: &ImportReport) -> String {
 }
 
 async fn load_postcodes(args: LoadPostcodesArgs) -> anyhow::Result<ExitCode> {
-    let csv = tokio::task::spawn_blocking({
-        let path = args.csv.clone();
-        move || std::fs::read_to_string(path)
-    })
-    .await?
-    .with_context(|| format!("cannot read {}", args.csv.display()))?;
-    let centroids = directory::domain::centroids::parse(&csv)
-        .with_context(|| format!("{} is not an ONS postcode CSV", args.csv.display()))?;
-    let store = open(&args.database_url).await?;
-    let loaded = PostcodeDirectory::new(store)
-        .load(&centroids)
+    let file = tokio::fs::File::open(&args.csv)
         .await
-        .context("cannot load the postcodes")?;
+        .with_context(|| format!("cannot read {}", args.csv.display()))?;
+    let size = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+    let store = open(&args.database_url).await?;
+    let bar = progress::bar();
+    bar.set_length(size);
+    bar.set_message("postcodes");
+    let reader = tokio::io::BufReader::new(file);
+    let loaded = PostcodeDirectory::new(store)
+        .load_csv(reader, |bytes| bar.set_position(bytes))
+        .await
+        .with_context(|| format!("cannot load postcodes from {}", args.csv.display()))?;
+    bar.finish_and_clear();
     println!("loaded {loaded} postcodes from {}", args.csv.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! The subcommands of `linkwork`.
 
 mod directory;
+mod progress;
 mod serve;
 mod verify;
 

@@ -60,51 +60,78 @@ pub fn parse(csv: &str) -> Result<Vec<Centroid>, CentroidError> {
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty());
     let (_, header) = lines.next().ok_or(CentroidError::MissingColumn("pcds"))?;
-    let header: Vec<String> = fields(header)
-        .into_iter()
-        .map(|name| name.trim().to_lowercase())
-        .collect();
-    let column = |names: &[&'static str]| {
-        names
-            .iter()
-            .find_map(|name| header.iter().position(|h| h == name))
-    };
-    let postcode = column(&["pcds", "pcd"]).ok_or(CentroidError::MissingColumn("pcds"))?;
-    let latitude = column(&["lat"]).ok_or(CentroidError::MissingColumn("lat"))?;
-    let longitude = column(&["long"]).ok_or(CentroidError::MissingColumn("long"))?;
-    let terminated = column(&["doterm"]);
+    let columns = Columns::from_header(header)?;
     let mut centroids = Vec::new();
     for (index, line) in lines {
-        let line_number = index + 1;
+        centroids.extend(columns.row(index + 1, line)?);
+    }
+    Ok(centroids)
+}
+
+/// Where the needed columns are, read from a file's header: what reads the file row by row,
+/// so the full ONSPD (about 1.3 GB) never has to be in memory at once.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    postcode: usize,
+    latitude: usize,
+    longitude: usize,
+    terminated: Option<usize>,
+}
+
+impl Columns {
+    /// The columns named in `header`, or the one that is missing.
+    pub fn from_header(header: &str) -> Result<Self, CentroidError> {
+        let header: Vec<String> = fields(header)
+            .into_iter()
+            .map(|name| name.trim().trim_start_matches('\u{feff}').to_lowercase())
+            .collect();
+        let column = |names: &[&'static str]| {
+            names
+                .iter()
+                .find_map(|name| header.iter().position(|h| h == name))
+        };
+        Ok(Self {
+            postcode: column(&["pcds", "pcd"]).ok_or(CentroidError::MissingColumn("pcds"))?,
+            latitude: column(&["lat"]).ok_or(CentroidError::MissingColumn("lat"))?,
+            longitude: column(&["long"]).ok_or(CentroidError::MissingColumn("long"))?,
+            terminated: column(&["doterm"]),
+        })
+    }
+
+    /// The centroid on line `line_number`, `None` for a blank line or a postcode ONS gives no
+    /// usable point (terminated, or no grid reference), or what is wrong with the row.
+    pub fn row(&self, line_number: usize, line: &str) -> Result<Option<Centroid>, CentroidError> {
+        if line.trim().is_empty() {
+            return Ok(None);
+        }
         let row = fields(line);
         let cell = |i: usize| row.get(i).map(|value| value.trim()).unwrap_or_default();
         let bad = |problem: String| CentroidError::BadRow {
             line: line_number,
             problem,
         };
-        if terminated.is_some_and(|i| !cell(i).is_empty()) {
-            continue;
+        if self.terminated.is_some_and(|i| !cell(i).is_empty()) {
+            return Ok(None);
         }
-        let lat: f64 = cell(latitude)
+        let lat: f64 = cell(self.latitude)
             .parse()
-            .map_err(|_| bad(format!("lat {:?} is not a number", cell(latitude))))?;
-        let long: f64 = cell(longitude)
+            .map_err(|_| bad(format!("lat {:?} is not a number", cell(self.latitude))))?;
+        let long: f64 = cell(self.longitude)
             .parse()
-            .map_err(|_| bad(format!("long {:?} is not a number", cell(longitude))))?;
+            .map_err(|_| bad(format!("long {:?} is not a number", cell(self.longitude))))?;
         if lat > 90.0 {
-            continue; // ONS: no grid reference
+            return Ok(None); // ONS: no grid reference
         }
         if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&long) {
             return Err(bad(format!("({lat}, {long}) is not a coordinate")));
         }
-        let postcode = Postcode::parse(cell(postcode)).map_err(|e| bad(e.to_string()))?;
-        centroids.push(Centroid {
+        let postcode = Postcode::parse(cell(self.postcode)).map_err(|e| bad(e.to_string()))?;
+        Ok(Some(Centroid {
             postcode,
             latitude: lat,
             longitude: long,
-        });
+        }))
     }
-    Ok(centroids)
 }
 
 #[cfg(test)]
@@ -144,5 +171,16 @@ pcd,pcd2,pcds,dointr,doterm,oseast1m,osnrth1m,lat,long
         );
         let bad = parse("pcds,lat,long\nNOT A CODE,51.5,-0.1");
         assert!(matches!(bad, Err(CentroidError::BadRow { line: 2, .. })));
+    }
+
+    #[test]
+    fn the_demo_regions_sample_is_a_valid_ons_file_inside_its_region() {
+        let centroids = parse(crate::postcodes::DEMO_REGION_CSV).expect("parse");
+        assert_eq!(centroids.len(), 432);
+        for centroid in &centroids {
+            assert!(centroid.postcode.as_str().starts_with("LW"));
+            assert!((52.85..53.05).contains(&centroid.latitude), "{centroid:?}");
+            assert!((-1.56..-1.24).contains(&centroid.longitude), "{centroid:?}");
+        }
     }
 }

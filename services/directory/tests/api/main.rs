@@ -6,6 +6,7 @@ mod hsds_wire;
 mod import;
 mod oruk;
 mod oruk_fixture;
+mod postcodes;
 mod region;
 mod schema;
 mod search;
