@@ -1,23 +1,64 @@
 //! Running parts on shared listeners.
 
+use std::convert::Infallible;
 use std::future::Future;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tonic::body::Body;
+use tonic::codegen::{Service, http};
+use tonic::server::NamedService;
 use tonic::service::Routes;
 use tonic_health::ServingStatus;
 
 use crate::Stopper;
+
+/// One gRPC service, ready to be added to the process's server. Kept as "how to add it"
+/// rather than as a router, because tonic's routers each carry a fallback and cannot be
+/// merged.
+pub struct GrpcService {
+    name: &'static str,
+    add: Box<dyn FnOnce(Routes) -> Routes + Send>,
+}
+
+impl std::fmt::Debug for GrpcService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrpcService").field("name", &self.name).finish()
+    }
+}
+
+impl GrpcService {
+    /// Wraps a tonic service (a generated `…Server<T>`).
+    pub fn new<S>(service: S) -> Self
+    where
+        S: Service<http::Request<Body>, Error = Infallible>
+            + NamedService
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Response: axum::response::IntoResponse,
+        S::Future: Send + 'static,
+    {
+        Self {
+            name: S::NAME,
+            add: Box::new(move |routes| routes.add_service(service)),
+        }
+    }
+
+    /// Its fully qualified name, e.g. `linkwork.referral.v1.ReferralService`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
 
 /// What one service contributes to a process.
 #[derive(Debug)]
 pub struct Part {
     /// The service's name, for logs.
     pub name: &'static str,
-    /// Its gRPC services, as built by `tonic::service::Routes`.
-    pub grpc: Routes,
-    /// The fully qualified gRPC service names the health service reports as serving.
-    pub grpc_names: Vec<&'static str>,
+    /// Its gRPC services; health reports each as serving.
+    pub grpc: Vec<GrpcService>,
     /// Its HTTP routes, already under their own base path (`/fhir`, `/oruk`).
     pub http: axum::Router,
     /// Its background work (projections, relays, consumers), which ends when the process's
@@ -61,22 +102,21 @@ pub async fn host(
         .build_v1()
         .map_err(|error| tracing::error!(%error, "reflection unavailable"))
         .ok();
-    let mut grpc = axum::Router::new();
+    let mut routes = Routes::new(health_service);
     let mut http = extra_http;
     let mut tasks = Vec::new();
     let mut names = Vec::new();
     for part in parts {
-        for name in &part.grpc_names {
+        for service in part.grpc {
             health
-                .set_service_status(*name, ServingStatus::Serving)
+                .set_service_status(service.name, ServingStatus::Serving)
                 .await;
+            routes = (service.add)(routes);
         }
-        grpc = grpc.merge(part.grpc.into_axum_router());
         http = http.merge(part.http);
         tasks.extend(part.tasks);
         names.push(part.name);
     }
-    let mut routes = Routes::from(grpc).add_service(health_service);
     if let Some(reflection) = reflection {
         routes = routes.add_service(reflection);
     }

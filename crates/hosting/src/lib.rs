@@ -8,5 +8,5 @@
 mod host;
 mod stop;
 
-pub use host::{HostError, Listeners, Part, host};
+pub use host::{GrpcService, HostError, Listeners, Part, host};
 pub use stop::Stopper;

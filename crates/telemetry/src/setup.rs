@@ -58,10 +58,17 @@ pub fn init(
 ) -> Result<TelemetryGuard, TelemetryError> {
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Logs go to stderr: stdout is for what a command prints for its user (where `up` is
+    // listening, an import's summary), and both reach a container's log collector.
     let logs = if config.json_logs {
-        tracing_subscriber::fmt::layer().json().boxed()
+        tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .boxed()
     } else {
-        tracing_subscriber::fmt::layer().boxed()
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .boxed()
     };
     let provider = match &config.otlp_endpoint {
         Some(endpoint) => Some(otlp_provider(service_name, endpoint)?),

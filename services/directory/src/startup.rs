@@ -6,10 +6,8 @@ use std::future::Future;
 
 use chrono::Duration;
 use eventstore::{EventStore, StoreError};
-use hosting::{HostError, Part, Stopper};
+use hosting::{GrpcService, HostError, Part, Stopper};
 use messaging::{BusWiring, Relay, RelaySettings};
-use proto::directory::v1::directory_service_server::DirectoryServiceServer;
-use tonic::server::NamedService;
 
 use crate::app::DirectoryApp;
 use crate::grpc::{DirectoryGrpc, DirectorySettings};
@@ -80,8 +78,7 @@ pub async fn start(
     );
     Ok(Part {
         name: "directory",
-        grpc: tonic::service::Routes::new(grpc.into_server()),
-        grpc_names: vec![<DirectoryServiceServer<DirectoryGrpc> as NamedService>::NAME],
+        grpc: vec![GrpcService::new(grpc.into_server())],
         http,
         tasks,
     })

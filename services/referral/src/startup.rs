@@ -6,10 +6,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use eventstore::{EventStore, StoreError, Subscription};
-use hosting::{HostError, Part, Stopper};
+use hosting::{GrpcService, HostError, Part, Stopper};
 use messaging::{Consumer, ConsumerSettings, Relay, RelaySettings};
 use proto::referral::v1::referral_service_server::ReferralServiceServer;
-use tonic::server::NamedService;
 
 use crate::app::ReferralApp;
 use crate::escalation;
@@ -86,8 +85,7 @@ pub async fn start(
         .max_decoding_message_size(MAX_REQUEST_BYTES);
     Ok(Part {
         name: "referral",
-        grpc: tonic::service::Routes::new(grpc),
-        grpc_names: vec![<ReferralServiceServer<ReferralGrpc> as NamedService>::NAME],
+        grpc: vec![GrpcService::new(grpc)],
         http,
         tasks,
     })

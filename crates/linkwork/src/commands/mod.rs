@@ -1,8 +1,11 @@
 //! The subcommands of `linkwork`.
 
+mod config;
 mod directory;
 mod progress;
+mod secrets;
 mod serve;
+mod up;
 mod verify;
 
 use std::process::ExitCode;
@@ -19,6 +22,8 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the whole platform in this process: every service, its data in a local folder.
+    Up(up::Args),
     /// Run one service in this process (what Kubernetes runs).
     Serve(serve::Args),
     /// Directory operator tools: import an Open Referral UK feed, load postcode centroids.
@@ -30,6 +35,7 @@ enum Command {
 impl Cli {
     pub(crate) async fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
+            Command::Up(args) => up::run(args).await,
             Command::Serve(args) => serve::run(args).await,
             Command::Directory(args) => directory::run(args).await,
             Command::Verify(args) => verify::run(args).await,

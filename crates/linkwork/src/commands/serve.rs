@@ -10,6 +10,8 @@ use referral::grpc::ReferralSettings;
 use referral::vault::VaultKeys;
 use tokio::net::TcpListener;
 
+use super::secrets;
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The service to run.
@@ -50,19 +52,6 @@ enum Service {
     Referral,
     /// Local services knowledge, search and the Open Referral UK API.
     Directory,
-}
-
-/// Reads a 32-byte secret, as 64 hex digits, from an environment variable (never a flag, so
-/// it does not show in process listings).
-fn secret(variable: &str) -> anyhow::Result<[u8; 32]> {
-    let value = std::env::var(variable).with_context(|| format!("{variable} is not set"))?;
-    let bytes = hex::decode(value.trim())
-        .ok()
-        .filter(|bytes| bytes.len() == 32);
-    match bytes.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()) {
-        Some(key) => Ok(key),
-        None => bail!("{variable} must be 64 hexadecimal digits (32 bytes)"),
-    }
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -120,8 +109,8 @@ async fn ctrl_c() {
 
 async fn run_referral(args: Args) -> anyhow::Result<ExitCode> {
     let vault_keys = VaultKeys {
-        pseudonym_key: secret("LINKWORK_PSEUDONYM_KEY")?,
-        master_key: secret("LINKWORK_MASTER_KEY")?,
+        pseudonym_key: secrets::required("LINKWORK_PSEUDONYM_KEY")?,
+        master_key: secrets::required("LINKWORK_MASTER_KEY")?,
     };
     let opened = open(&args, "referral").await?;
     println!(

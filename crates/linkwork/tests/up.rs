@@ -1,0 +1,169 @@
+//! `linkwork up` run as a newcomer runs it: the whole platform in a folder of its own, used
+//! over HTTP, stopped with Ctrl-C and started again — and the data is still there.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use uuid::Uuid;
+
+const GP_PRACTICE: &str = "Y01234";
+const LINK_WORKERS: &str = "PCN-LW-01";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Starts `up` in `folder` and waits for its banner; returns the child and the HTTP port.
+fn up(folder: &Path) -> (Child, u16) {
+    let http = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_linkwork"))
+        .arg("up")
+        .arg("--data-dir")
+        .arg(folder)
+        .args(["--http", &format!("127.0.0.1:{http}")])
+        .args(["--grpc", &format!("127.0.0.1:{}", free_port())])
+        .args(["--allow-test-nhs-numbers", "true"])
+        .env_remove("LINKWORK_DATABASE_URL")
+        .env_remove("LINKWORK_NATS_URL")
+        .env_remove("LINKWORK_CONFIG")
+        .env_remove("LINKWORK_MASTER_KEY")
+        .env_remove("LINKWORK_PSEUDONYM_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start linkwork up");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut banner = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("read the banner");
+        banner.push_str(&line);
+        banner.push('\n');
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    assert!(
+        banner.contains(&format!("http://127.0.0.1:{http}")),
+        "the banner says where HTTP is: {banner}"
+    );
+    assert!(banner.contains("/fhir") && banner.contains("/oruk"), "{banner}");
+    (child, http)
+}
+
+fn request(port: u16, method: &str, path: &str, organisation: &str, body: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: localhost\r\nx-linkwork-user: someone\r\n\
+         x-linkwork-organisation: {organisation}\r\nx-linkwork-role: practitioner\r\n\
+         content-type: application/fhir+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("receive");
+    response
+}
+
+/// Stops `child` as Ctrl-C would and checks it exits cleanly.
+fn interrupt(mut child: Child) {
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "up did not stop on Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status}");
+}
+
+fn service_request(referral_id: Uuid) -> String {
+    json!({
+        "resourceType": "ServiceRequest",
+        "identifier": [{ "system": "https://linkwork.nhs.uk/Id/referral", "value": referral_id.to_string() }],
+        "status": "active",
+        "intent": "order",
+        "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "871731000000106" }] },
+        "reasonCode": [{ "coding": [{ "system": "http://snomed.info/sct", "code": "871731000000106" }] }],
+        "priority": "routine",
+        "subject": { "identifier": { "system": "https://fhir.nhs.uk/Id/nhs-number", "value": "4010232137" } },
+        "requester": { "reference": "Practitioner/dr-patel" },
+        "performer": [{ "identifier": { "system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": LINK_WORKERS } }],
+    })
+    .to_string()
+}
+
+#[test]
+fn the_platform_keeps_its_data_across_a_restart() {
+    let folder = tempfile::tempdir().expect("folder");
+    let data = folder.path().join("data");
+    let referral_id = Uuid::new_v4();
+
+    let (first, http) = up(&data);
+    let created = request(
+        http,
+        "POST",
+        "/fhir/ServiceRequest",
+        GP_PRACTICE,
+        &service_request(referral_id),
+    );
+    assert!(created.starts_with("HTTP/1.1 201"), "{created}");
+    let oruk = request(http, "GET", "/oruk/", GP_PRACTICE, "");
+    assert!(oruk.starts_with("HTTP/1.1 200"), "{oruk}");
+    interrupt(first);
+
+    let (second, http) = up(&data);
+    let task = request(
+        http,
+        "GET",
+        &format!("/fhir/Task/{referral_id}"),
+        LINK_WORKERS,
+        "",
+    );
+    assert!(task.starts_with("HTTP/1.1 200"), "the referral survived: {task}");
+    assert!(task.contains(&referral_id.to_string()), "{task}");
+    interrupt(second);
+    assert!(data.join("referral.sqlite").exists());
+    assert!(data.join("directory.sqlite").exists());
+}
+
+#[test]
+fn an_invalid_setting_fails_at_start_naming_it() {
+    let folder = tempfile::tempdir().expect("folder");
+    let config = folder.path().join("linkwork.toml");
+    std::fs::write(&config, "tenant = \"QWE\"\nhttp = \"not an address\"\n").expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_linkwork"))
+        .arg("up")
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(folder.path().join("data"))
+        .env_remove("LINKWORK_HTTP")
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("http"), "{stderr}");
+    assert!(!folder.path().join("data").exists(), "nothing was written");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_linkwork"))
+        .args(["up", "--stale-after-days", "0"])
+        .arg("--data-dir")
+        .arg(folder.path().join("data"))
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("stale_after_days"), "{stderr}");
+}
