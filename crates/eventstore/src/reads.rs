@@ -115,6 +115,25 @@ impl EventStore {
         }
     }
 
+    /// Forgets a subscriber's checkpoint inside its transaction, so it starts again from the
+    /// beginning of the log.
+    pub async fn forget_checkpoint(&self, tx: &mut Tx, subscriber: &str) -> Result<(), StoreError> {
+        let sql = "DELETE FROM checkpoints WHERE subscriber = $1";
+        match &mut tx.inner {
+            TxInner::Postgres(conn) => sqlx::query(sql)
+                .bind(subscriber)
+                .execute(&mut **conn)
+                .await
+                .map(drop),
+            TxInner::Sqlite(conn) => sqlx::query(sql)
+                .bind(subscriber)
+                .execute(&mut **conn)
+                .await
+                .map(drop),
+        }?;
+        Ok(())
+    }
+
     /// A subscriber's checkpoint, read inside its transaction.
     pub async fn load_checkpoint(
         &self,

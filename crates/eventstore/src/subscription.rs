@@ -127,6 +127,41 @@ impl Subscription {
         Ok(events.len())
     }
 
+    /// Rebuilds from the start of the log: `reset` clears the handler's effects in the same
+    /// transaction that forgets the checkpoint (so a crash leaves either the old read model
+    /// or an empty one with no checkpoint, which the next run rebuilds), then every committed
+    /// event is processed again. `progress` hears how many events have been applied so far.
+    pub async fn rebuild<H, R>(
+        &self,
+        handler: &mut H,
+        reset: R,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, SubscriptionError>
+    where
+        H: EventHandler,
+        R: for<'t> AsyncFnOnce(&'t mut Tx) -> Result<(), StoreError>,
+    {
+        let mut tx = self.store.begin().await?;
+        reset(&mut tx).await?;
+        self.store.forget_checkpoint(&mut tx, &self.name).await?;
+        tx.commit().await?;
+        let Some(target) = self.store.last_committed_position().await? else {
+            return Ok(0);
+        };
+        let mut wakeup = Wakeup::new(&self.store).await;
+        let mut total = 0;
+        loop {
+            match self.process_batch(handler).await? {
+                0 if self.checkpoint().await?.is_some_and(|at| at >= target) => return Ok(total),
+                0 => wakeup.wait(Duration::from_millis(20)).await,
+                applied => {
+                    total += applied as u64;
+                    progress(total);
+                }
+            }
+        }
+    }
+
     /// Processes every event committed before the call, then returns how many it applied.
     /// If an older transaction is still in flight it waits for it rather than skip past.
     pub async fn catch_up<H: EventHandler>(

@@ -2,7 +2,9 @@
 
 mod config;
 mod directory;
+mod layout;
 mod progress;
+mod replay;
 mod secrets;
 mod serve;
 mod up;
@@ -30,6 +32,8 @@ enum Command {
     Directory(directory::Args),
     /// Check every stream's hash chain; exits 1 naming the first broken link.
     Verify(verify::Args),
+    /// Rebuild a projection from its service's log.
+    Replay(replay::Args),
 }
 
 impl Cli {
@@ -39,6 +43,7 @@ impl Cli {
             Command::Serve(args) => serve::run(args).await,
             Command::Directory(args) => directory::run(args).await,
             Command::Verify(args) => verify::run(args).await,
+            Command::Replay(args) => replay::run(args).await,
         }
     }
 }

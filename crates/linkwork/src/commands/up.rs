@@ -3,7 +3,6 @@
 //! `--database-url` and `--nats-url`, the same on PostgreSQL and NATS JetStream.
 
 use std::io::Write as _;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
@@ -14,6 +13,7 @@ use sqlx::Connection as _;
 use tokio::net::TcpListener;
 
 use super::config::{Overrides, Settings};
+use super::layout::sqlite_url;
 use super::secrets;
 
 #[derive(Debug, clap::Args)]
@@ -142,10 +142,6 @@ async fn open_store(settings: &Settings, service: &str) -> anyhow::Result<EventS
     EventStore::connect(&url, StoreOptions::default())
         .await
         .with_context(|| format!("cannot open the {service} service's database"))
-}
-
-fn sqlite_url(folder: &Path, service: &str) -> String {
-    format!("sqlite://{}", folder.join(format!("{service}.sqlite")).display())
 }
 
 /// `postgres://…/linkwork` → `postgres://…/linkwork_<service>`, created if it is missing.

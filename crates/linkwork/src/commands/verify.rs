@@ -1,15 +1,17 @@
 //! `linkwork verify`: is every stream of a service's log still exactly what was appended?
+//! With `--data-dir`, every service's log of `linkwork up`.
 
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use eventstore::{EventStore, StoreOptions};
 
+use super::layout::{LogLocation, SERVICES};
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The service's database: `postgres://…` or `sqlite:…`.
-    #[arg(long, env = "LINKWORK_DATABASE_URL")]
-    database_url: String,
+    #[command(flatten)]
+    location: LogLocation,
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -17,25 +19,29 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
         migrate: false,
         ..StoreOptions::default()
     };
-    let store = EventStore::connect(&args.database_url, options)
-        .await
-        .context("cannot open the event log")?;
-    let report = store.verify().await.context("verification could not run")?;
-    match report.first_broken {
-        None => {
-            println!(
-                "intact: {} streams, {} events, every hash chain holds",
+    for (service, url) in args.location.logs(&SERVICES) {
+        let label = service.map(|name| format!("{name} log: ")).unwrap_or_default();
+        let store = EventStore::connect(&url, options.clone())
+            .await
+            .with_context(|| format!("cannot open the {label}event log"))?;
+        let report = store
+            .verify()
+            .await
+            .with_context(|| format!("{label}verification could not run"))?;
+        match report.first_broken {
+            None => println!(
+                "intact: {label}{} streams, {} events, every hash chain holds",
                 report.streams_checked, report.events_checked
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(broken) => {
-            println!("BROKEN: {broken}");
-            println!(
-                "checked {} events in {} streams before it",
-                report.events_checked, report.streams_checked
-            );
-            Ok(ExitCode::FAILURE)
+            ),
+            Some(broken) => {
+                println!("BROKEN: {label}{broken}");
+                println!(
+                    "checked {} events in {} streams before it",
+                    report.events_checked, report.streams_checked
+                );
+                return Ok(ExitCode::FAILURE);
+            }
         }
     }
+    Ok(ExitCode::SUCCESS)
 }

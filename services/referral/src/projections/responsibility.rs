@@ -258,3 +258,29 @@ pub async fn due_offers(
         })
         .collect())
 }
+
+/// The tables this projection writes, emptied before a rebuild.
+const TABLES: [&str; 3] = [
+    "DELETE FROM responsibility_periods",
+    "DELETE FROM referral_statuses",
+    "DELETE FROM open_offers",
+];
+
+/// Rebuilds the responsibility ledger from the whole log (`linkwork replay responsibility`):
+/// empties its tables and forgets its checkpoint in one transaction, then replays every
+/// event. Run it with the service stopped; `progress` hears the events applied so far.
+pub async fn rebuild(
+    store: &EventStore,
+    progress: impl FnMut(u64),
+) -> Result<u64, eventstore::SubscriptionError> {
+    let subscription = eventstore::Subscription::new(store.clone(), SUBSCRIPTION);
+    let reset = async |tx: &mut Tx| -> Result<(), StoreError> {
+        for sql in TABLES {
+            on_conn!(tx, |conn| sqlx::query(sql).execute(conn).await.map(drop))?;
+        }
+        Ok(())
+    };
+    subscription
+        .rebuild(&mut ResponsibilityProjection, reset, progress)
+        .await
+}

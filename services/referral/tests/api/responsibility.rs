@@ -4,7 +4,7 @@ use eventstore::StoreError;
 use referral::app::AppError;
 use referral::domain::referral::{Command, Offer};
 use referral::domain::status::Status;
-use referral::projections::responsibility::{accountable_at, holdings, trail};
+use referral::projections::responsibility::{accountable_at, holdings, rebuild, trail};
 use testkit::BackendKind;
 use uuid::Uuid;
 
@@ -13,6 +13,7 @@ use crate::helpers::{
 };
 
 testkit::on_both_backends!(
+    a_rebuild_from_the_log_gives_the_same_ledger,
     who_was_accountable_is_answered_for_any_instant,
     two_practitioners_racing_to_accept_one_offer_have_one_winner,
 );
@@ -177,4 +178,37 @@ async fn two_practitioners_racing_to_accept_one_offer_have_one_winner(kind: Back
         .await
         .expect("trail");
     assert_eq!(handoffs.len(), 3, "referral, acceptance, one handoff");
+}
+
+async fn a_rebuild_from_the_log_gives_the_same_ledger(kind: BackendKind) {
+    let service = Service::start(kind).await;
+    let first = accepted_referral(&service).await;
+    let second = accepted_referral(&service).await;
+    offer_to_other_pcn(&service, second, 120).await;
+    service.project().await;
+    let before = (
+        trail(&service.store, &first.to_string()).await.expect("trail"),
+        trail(&service.store, &second.to_string()).await.expect("trail"),
+        holdings(&service.store, LINK_WORKERS).await.expect("holdings"),
+    );
+    assert_eq!(before.2.len(), 2, "both referrals are held: {:?}", before.2);
+
+    let mut reported = Vec::new();
+    let replayed = rebuild(&service.store, |done| reported.push(done))
+        .await
+        .expect("rebuild");
+    let events = service
+        .store
+        .read_all(eventstore::Position::START, 1_000)
+        .await
+        .expect("log")
+        .len() as u64;
+    assert_eq!(replayed, events, "every event was replayed once");
+    assert_eq!(reported.last().copied(), Some(events));
+    let after = (
+        trail(&service.store, &first.to_string()).await.expect("trail"),
+        trail(&service.store, &second.to_string()).await.expect("trail"),
+        holdings(&service.store, LINK_WORKERS).await.expect("holdings"),
+    );
+    assert_eq!(before, after);
 }
