@@ -8,12 +8,12 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use eventstore::{EventStore, StoreOptions};
 use hosting::{Listeners, Stopper};
-use messaging::{Bus, BusWiring, InProcessBus};
+use messaging::{Bus, BusWiring, InProcessBus, RelaySettings};
 use sqlx::Connection as _;
 use tokio::net::TcpListener;
 
 use super::config::{Overrides, Settings};
-use super::layout::sqlite_url;
+use super::layout::{SERVICES, sqlite_url};
 use super::secrets;
 
 #[derive(Debug, clap::Args)]
@@ -40,6 +40,15 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
         bus: open_bus(&settings).await?,
         prefix: settings.bus_prefix.clone(),
     };
+    // Each relay creates its own stream as it starts; creating them all first means no
+    // consumer starts before the stream it reads exists (and logs a needless failure).
+    for service in SERVICES {
+        wiring
+            .bus
+            .ensure_stream(&wiring.names(service), &RelaySettings::default().stream)
+            .await
+            .with_context(|| format!("cannot create the {service} stream on the bus"))?;
+    }
     let grpc = TcpListener::bind(settings.grpc)
         .await
         .with_context(|| format!("grpc: cannot listen on {}", settings.grpc))?;
