@@ -121,6 +121,8 @@ fn the_platform_keeps_its_data_across_a_restart() {
     assert!(created.starts_with("HTTP/1.1 201"), "{created}");
     let oruk = request(http, "GET", "/oruk/", GP_PRACTICE, "");
     assert!(oruk.starts_with("HTTP/1.1 200"), "{oruk}");
+    let openapi = request(http, "GET", "/openapi.json", GP_PRACTICE, "");
+    assert!(openapi.starts_with("HTTP/1.1 200") && openapi.contains("\"openapi\""), "{openapi}");
     interrupt(first);
 
     let (second, http) = up(&data);
@@ -133,6 +135,17 @@ fn the_platform_keeps_its_data_across_a_restart() {
     );
     assert!(task.starts_with("HTTP/1.1 200"), "the referral survived: {task}");
     assert!(task.contains(&referral_id.to_string()), "{task}");
+    // The JSON API answers from the same log: until the link workers accept, the practice
+    // that referred still holds the person.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let held = request(http, "GET", "/api/v1/holdings", GP_PRACTICE, "");
+        if held.starts_with("HTTP/1.1 200") && held.contains(&referral_id.to_string()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the holdings never showed it: {held}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     interrupt(second);
     assert!(data.join("referral.sqlite").exists());
     assert!(data.join("directory.sqlite").exists());

@@ -469,8 +469,14 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         &self,
         request: Request<pb::ListHoldingsRequest>,
     ) -> Result<Response<pb::ListHoldingsResponse>, Status> {
-        identity::caller(request.metadata())?;
+        let caller = identity::caller(request.metadata())?;
         let organisation = text("organisation", request.get_ref().organisation.clone())?;
+        // What an organisation holds names people in its care: only its own staff may list it.
+        if organisation != caller.actor.organisation {
+            return Err(Status::permission_denied(
+                "organisation: only its own members may list an organisation's holdings",
+            ));
+        }
         let holdings = responsibility::holdings(&self.store, &organisation).await?;
         let holdings = holdings
             .into_iter()

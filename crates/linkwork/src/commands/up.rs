@@ -90,7 +90,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!("{}", banner(&settings, http_address, grpc_address));
     let listeners = Listeners { grpc, http };
     let parts = vec![referral, directory];
-    hosting::host(listeners, parts, process_routes(), stopper, ctrl_c()).await?;
+    hosting::host(listeners, parts, gateway(grpc_address)?, stopper, ctrl_c()).await?;
     // Whoever read the banner may have gone (a closed pipe): saying goodbye must not fail.
     let _ = writeln!(
         std::io::stdout(),
@@ -100,9 +100,20 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Routes that belong to the process rather than to one service.
-fn process_routes() -> axum::Router {
-    axum::Router::new()
+/// The JSON API and its OpenAPI document, calling the services over this process's own gRPC
+/// listener — exactly as a gateway in front of separate service processes does.
+fn gateway(grpc: std::net::SocketAddr) -> anyhow::Result<axum::Router> {
+    let mut target = grpc;
+    if target.ip().is_unspecified() {
+        target.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{target}"))
+        .context("grpc: not a usable address")?
+        .connect_lazy();
+    Ok(gateway::router(gateway::Upstreams {
+        referral: channel.clone(),
+        directory: channel,
+    }))
 }
 
 async fn ctrl_c() {
@@ -134,8 +145,9 @@ fn banner(
     format!(
         "Linkwork is up ({storage}; {bus}; tenant {tenant})\n\
          \x20 HTTP  http://{http}\n\
-         \x20       /fhir   FHIR R4: referrals (ServiceRequest, Task)\n\
-         \x20       /oruk   Open Referral UK 3.0: the directory\n\
+         \x20       /api/v1   JSON API; its OpenAPI document is /openapi.json\n\
+         \x20       /fhir     FHIR R4: referrals (ServiceRequest, Task)\n\
+         \x20       /oruk     Open Referral UK 3.0: the directory\n\
          \x20 gRPC  {grpc}  linkwork.referral.v1, linkwork.directory.v1, health, reflection\n\
          Press Ctrl-C to stop.",
         tenant = settings.tenant,

@@ -13,6 +13,9 @@ use uuid::Uuid;
 
 use crate::helpers::{GP_PRACTICE, LINK_WORKERS};
 
+/// An organisation other than the link workers, asking for their holdings.
+const OTHER_PCN_FOR_HOLDINGS: &str = "PCN-LW-02";
+
 testkit::on_both_backends!(
     two_practitioners_racing_over_grpc_to_accept_one_offer_have_one_winner,
     a_referral_made_and_accepted_over_grpc_moves_responsibility,
@@ -199,6 +202,18 @@ async fn a_referral_made_and_accepted_over_grpc_moves_responsibility(kind: Backe
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert_eq!(holdings.len(), 1);
+    let other = service
+        .client
+        .list_holdings(as_user(
+            "lw-bo",
+            OTHER_PCN_FOR_HOLDINGS,
+            pb::ListHoldingsRequest {
+                organisation: LINK_WORKERS.to_owned(),
+            },
+        ))
+        .await
+        .expect_err("another organisation's holdings are not listed");
+    assert_eq!(other.code(), tonic::Code::PermissionDenied);
     assert_eq!(
         (
             holdings[0].referral_id.as_str(),
