@@ -147,7 +147,7 @@ impl DirectoryApp {
 
     /// Decides `command` for `service_id` as of `at` (an import's verification uses the feed's
     /// assured date) and appends what it causes, expecting the version it loaded.
-    #[tracing::instrument(skip_all, fields(service_id = %service_id), err)]
+    #[tracing::instrument(skip_all, fields(service_id = %service_id), err(level = "info"))]
     pub async fn handle_at(
         &self,
         service_id: &str,
@@ -174,7 +174,7 @@ impl DirectoryApp {
 
     /// Registers, updates or imports a reference record. A location without coordinates gets
     /// its postcode's centroid.
-    #[tracing::instrument(skip_all, fields(kind = R::KIND, id = %id), err)]
+    #[tracing::instrument(skip_all, fields(kind = R::KIND, id = %id), err(level = "info"))]
     pub async fn record<R: Record + Referencing>(
         &self,
         id: &str,

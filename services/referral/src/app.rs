@@ -93,7 +93,7 @@ impl ReferralApp {
     /// Decides `issued` against the referral's current state and appends what it causes,
     /// expecting the version it loaded: a concurrent change makes this a conflict, never a
     /// lost update.
-    #[tracing::instrument(skip_all, fields(referral_id = %referral_id), err)]
+    #[tracing::instrument(skip_all, fields(referral_id = %referral_id), err(level = "info"))]
     pub async fn handle(
         &self,
         referral_id: Uuid,
@@ -118,7 +118,7 @@ impl ReferralApp {
     /// makes the child referral (`part_of` the parent) in one atomic append. The directory
     /// view decides availability; a withdrawn, suspended or full service is refused here,
     /// before anything is sent.
-    #[tracing::instrument(skip_all, fields(parent = %parent_id, child = %child_id), err)]
+    #[tracing::instrument(skip_all, fields(parent = %parent_id, child = %child_id), err(level = "info"))]
     pub async fn refer_onward(
         &self,
         parent_id: Uuid,

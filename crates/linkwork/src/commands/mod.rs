@@ -1,6 +1,7 @@
 //! The subcommands of `linkwork`.
 
 mod config;
+mod demo;
 mod directory;
 mod layout;
 mod progress;
@@ -30,6 +31,8 @@ enum Command {
     Serve(serve::Args),
     /// Directory operator tools: import an Open Referral UK feed, load postcode centroids.
     Directory(directory::Args),
+    /// Load the fictional demo region (Linbridge) into a running Linkwork over its APIs.
+    Demo(demo::Args),
     /// Check every stream's hash chain; exits 1 naming the first broken link.
     Verify(verify::Args),
     /// Rebuild a projection from its service's log.
@@ -42,6 +45,7 @@ impl Cli {
             Command::Up(args) => up::run(args).await,
             Command::Serve(args) => serve::run(args).await,
             Command::Directory(args) => directory::run(args).await,
+            Command::Demo(args) => demo::run(args).await,
             Command::Verify(args) => verify::run(args).await,
             Command::Replay(args) => replay::run(args).await,
         }

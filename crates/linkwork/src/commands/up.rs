@@ -90,7 +90,18 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!("{}", banner(&settings, http_address, grpc_address));
     let listeners = Listeners { grpc, http };
     let parts = vec![referral, directory];
-    hosting::host(listeners, parts, gateway(grpc_address)?, stopper, ctrl_c()).await?;
+    let serving = hosting::host(listeners, parts, gateway(grpc_address)?, stopper, ctrl_c());
+    tokio::pin!(serving);
+    if args.demo {
+        // The demo is a client of this process: it runs beside the servers, and a Ctrl-C
+        // before it finishes simply stops it with them.
+        tokio::select! {
+            served = &mut serving => served?,
+            () = load_demo(grpc_address, http_address) => serving.await?,
+        }
+    } else {
+        serving.await?;
+    }
     // Whoever read the banner may have gone (a closed pipe): saying goodbye must not fail.
     let _ = writeln!(
         std::io::stdout(),
@@ -100,14 +111,31 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Loads Linbridge through the public APIs of this very process, once it is serving. A
+/// second start with `--demo` finds it all there and adds nothing.
+async fn load_demo(grpc: std::net::SocketAddr, http: std::net::SocketAddr) {
+    let target = demo::Target {
+        grpc: format!("http://{}", loopback(grpc)),
+        http: format!("http://{}", loopback(http)),
+    };
+    match super::demo::run_against(target, demo::Options::default()).await {
+        Ok(report) => println!("Linbridge demo loaded\n\n{report}"),
+        Err(error) => tracing::error!(error = format!("{error:#}"), "the demo did not load"),
+    }
+}
+
+/// Where to reach a listener from this machine (a wildcard address is not connectable).
+fn loopback(mut address: std::net::SocketAddr) -> std::net::SocketAddr {
+    if address.ip().is_unspecified() {
+        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    address
+}
+
 /// The JSON API and its OpenAPI document, calling the services over this process's own gRPC
 /// listener — exactly as a gateway in front of separate service processes does.
 fn gateway(grpc: std::net::SocketAddr) -> anyhow::Result<axum::Router> {
-    let mut target = grpc;
-    if target.ip().is_unspecified() {
-        target.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-    }
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{target}"))
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", loopback(grpc)))
         .context("grpc: not a usable address")?
         .connect_lazy();
     Ok(gateway::router(gateway::Upstreams {

@@ -1,0 +1,328 @@
+//! The demo against a real instance: the referral and directory services in-process on their
+//! own SQLite databases, wired through the in-process bus, served on one gRPC and one HTTP
+//! listener as `linkwork up` serves them; the demo reaches them only over the network.
+
+use std::time::Duration;
+
+use demo::{Options, Progress, Stage, Tally, Target};
+use directory::postcodes::{DEMO_REGION_CSV, PostcodeDirectory};
+use hosting::{Listeners, Stopper};
+use messaging::{Bus, BusWiring, InProcessBus};
+use proto::directory::v1 as directory_pb;
+use proto::directory::v1::directory_service_client::DirectoryServiceClient;
+use proto::referral::v1 as referral_pb;
+use proto::referral::v1::referral_service_client::ReferralServiceClient;
+use testkit::TestDatabase;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tonic::Request;
+
+/// A running instance, stopped when dropped.
+struct Instance {
+    target: Target,
+    stop: Option<oneshot::Sender<()>>,
+    _databases: (TestDatabase, TestDatabase),
+    _bus_folder: tempfile::TempDir,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts both services with the demo postcodes loaded, as `linkwork up --demo` does.
+async fn start(allow_test_nhs_numbers: bool) -> Instance {
+    testkit::init_logging();
+    let folder = tempfile::tempdir().expect("folder");
+    let url = format!("sqlite://{}", folder.path().join("bus.sqlite").display());
+    let bus = Bus::InProcess(InProcessBus::open(&url).await.expect("bus"));
+    let wiring = BusWiring {
+        bus,
+        prefix: "demo".to_owned(),
+    };
+    let (referral_db, directory_db) = (TestDatabase::sqlite(), TestDatabase::sqlite());
+    let directory_store = directory_db.store().await;
+    directory::migrate(&directory_store).await.expect("migrate");
+    PostcodeDirectory::new(directory_store.clone())
+        .load_csv(DEMO_REGION_CSV.as_bytes(), |_| {})
+        .await
+        .expect("demo postcodes");
+    let stopper = Stopper::new();
+    let settings = referral::grpc::ReferralSettings {
+        tenant: "QWE".to_owned(),
+        vault_keys: referral::vault::VaultKeys {
+            pseudonym_key: [7; 32],
+            master_key: [9; 32],
+        },
+        allow_test_nhs_numbers,
+    };
+    let referral_store = referral_db.store().await;
+    let referral =
+        referral::startup::start(referral_store, settings, Some(wiring.clone()), &stopper)
+            .await
+            .expect("referral service");
+    let settings = directory::startup::ServeSettings {
+        tenant: "QWE".to_owned(),
+        stale_after: chrono::Duration::days(365),
+    };
+    let directory = directory::startup::start(directory_store, settings, Some(wiring), &stopper)
+        .await
+        .expect("directory service");
+    let bind = || TcpListener::bind("127.0.0.1:0");
+    let (grpc, http) = (bind().await.expect("bind"), bind().await.expect("bind"));
+    let target = Target {
+        grpc: format!("http://{}", grpc.local_addr().expect("address")),
+        http: format!("http://{}", http.local_addr().expect("address")),
+    };
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(hosting::host(
+        Listeners { grpc, http },
+        vec![referral, directory],
+        axum::Router::new(),
+        stopper,
+        async {
+            stopped.await.ok();
+        },
+    ));
+    Instance {
+        target,
+        stop: Some(stop),
+        _databases: (referral_db, directory_db),
+        _bus_folder: folder,
+    }
+}
+
+fn as_user<T>(user: &str, organisation: &str, role: &str, body: T) -> Request<T> {
+    let mut request = Request::new(body);
+    let metadata = request.metadata_mut();
+    metadata.insert("x-linkwork-user", user.parse().expect("ascii"));
+    metadata.insert(
+        "x-linkwork-organisation",
+        organisation.parse().expect("ascii"),
+    );
+    metadata.insert("x-linkwork-role", role.parse().expect("ascii"));
+    request
+}
+
+/// What a link worker near `postcode` finds in the directory (every service, 1 to 500).
+async fn search_near(target: &Target, postcode: &str) -> directory_pb::SearchResponse {
+    let mut client = DirectoryServiceClient::connect(target.grpc.clone())
+        .await
+        .expect("connect");
+    let body = directory_pb::SearchRequest {
+        postcode: postcode.to_owned(),
+        page_size: 500,
+        ..directory_pb::SearchRequest::default()
+    };
+    let request = as_user("lw-central-ben", "LWPCN-CENTRAL", "link-worker", body);
+    client.search(request).await.expect("search").into_inner()
+}
+
+/// Every network's open holdings (at least `expected` of them, once the responsibility
+/// projection has caught up), with the network holding each.
+async fn holdings(target: &Target, expected: usize) -> Vec<(String, referral_pb::Holding)> {
+    let mut client = ReferralServiceClient::connect(target.grpc.clone())
+        .await
+        .expect("connect");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut held = Vec::new();
+        for pcn in demo::PCNS {
+            let body = referral_pb::ListHoldingsRequest {
+                organisation: pcn.to_owned(),
+            };
+            let request = as_user("lw-test", pcn, "link-worker", body);
+            let answer = client.list_holdings(request).await.expect("holdings");
+            held.extend(
+                answer
+                    .into_inner()
+                    .holdings
+                    .into_iter()
+                    .map(|holding| (pcn.to_owned(), holding)),
+            );
+        }
+        if held.len() >= expected || tokio::time::Instant::now() > deadline {
+            return held;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The handoff trail of `referral_id`, as `pcn`'s link workers see it.
+async fn trail(target: &Target, pcn: &str, referral_id: &str) -> Vec<referral_pb::Period> {
+    let mut client = ReferralServiceClient::connect(target.grpc.clone())
+        .await
+        .expect("connect");
+    let body = referral_pb::GetHandoffTrailRequest {
+        referral_id: referral_id.to_owned(),
+    };
+    let request = as_user("lw-test", pcn, "link-worker", body);
+    client
+        .get_handoff_trail(request)
+        .await
+        .expect("trail")
+        .into_inner()
+        .periods
+}
+
+/// A demo postcode in Linbridge itself (`LW5`).
+fn centre_postcode() -> String {
+    let centroids = directory::domain::centroids::parse(DEMO_REGION_CSV).expect("the sample");
+    let centre = centroids
+        .iter()
+        .find(|c| c.postcode.as_str().starts_with("LW5 "));
+    centre
+        .expect("an LW5 postcode")
+        .postcode
+        .as_str()
+        .to_owned()
+}
+
+fn stage_ends(progress: &[Progress]) -> Vec<(Stage, u64, u64)> {
+    let mut ends: Vec<(Stage, u64, u64)> = Vec::new();
+    for p in progress {
+        match ends.last_mut() {
+            Some(last) if last.0 == p.stage => *last = (p.stage, p.done, p.total),
+            _ => ends.push((p.stage, p.done, p.total)),
+        }
+    }
+    ends
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_demo_gives_every_query_data_and_a_second_load_adds_nothing() {
+    let instance = start(true).await;
+    let options = Options {
+        seed: 7,
+        services: 40,
+        people: 30,
+    };
+    let mut progress = Vec::new();
+    let report = demo::load(instance.target.clone(), options, |p| progress.push(p))
+        .await
+        .expect("the demo loads");
+    println!("{report}");
+
+    let created = |created| Tally {
+        created,
+        existing: 0,
+    };
+    assert_eq!(report.taxonomy_terms, created(15));
+    assert_eq!(report.organisations, created(8));
+    assert_eq!(report.locations, created(16));
+    assert_eq!(report.services, created(40));
+    assert_eq!(report.referrals, created(30));
+    assert_eq!(report.referrals_by_status.values().sum::<usize>(), 30);
+    assert!(
+        report.referrals_by_status.len() >= 4,
+        "a spread of outcomes: {:?}",
+        report.referrals_by_status
+    );
+    assert!(report.referrals_by_status.contains_key("completed"));
+    assert!(report.referrals_by_status.contains_key("in-progress"));
+    assert!(report.onward_referrals >= 5, "{report}");
+    assert_eq!(
+        report.onward_by_status.values().sum::<usize>(),
+        report.onward_referrals
+    );
+    assert_eq!(
+        stage_ends(&progress),
+        [
+            (Stage::Taxonomy, 15, 15),
+            (Stage::Organisations, 8, 8),
+            (Stage::Locations, 16, 16),
+            (Stage::Services, 40, 40),
+            (Stage::People, 30, 30),
+        ]
+    );
+
+    // A link worker in the centre of Linbridge finds the region's services, nearest first.
+    let centre = centre_postcode();
+    let found = search_near(&instance.target, &centre).await;
+    assert!(found.total >= 20, "found {}", found.total);
+    assert!(found.results.iter().all(|r| r.distance_metres.is_some()));
+    assert!(
+        found.results.iter().any(|r| r.stale) && found.results.iter().any(|r| !r.stale),
+        "some services were checked, some are stale"
+    );
+    // The networks hold the referrals still open with them.
+    let open_with_link_workers = ["accepted", "in-progress", "on-hold"]
+        .iter()
+        .filter_map(|status| report.referrals_by_status.get(*status))
+        .sum::<usize>();
+    assert!(open_with_link_workers > 0, "{report}");
+    let held = holdings(&instance.target, open_with_link_workers).await;
+    assert!(held.len() >= open_with_link_workers, "held {held:?}");
+    // A referral being worked on went from the practice to the network, then to a link worker.
+    let (pcn, working) = held
+        .iter()
+        .find(|(_, holding)| holding.status == "in-progress")
+        .expect("a referral in progress with a network");
+    let periods = trail(&instance.target, pcn, &working.referral_id).await;
+    let holder = |period: &referral_pb::Period| period.holder.clone().unwrap_or_default();
+    assert!(periods.len() >= 3, "{periods:?}");
+    assert!(
+        holder(&periods[0]).organisation.starts_with("LWP"),
+        "{periods:?}"
+    );
+    assert!(!holder(&periods[periods.len() - 1]).practitioner.is_empty());
+
+    let again = demo::load(instance.target.clone(), options, |_| {})
+        .await
+        .expect("a second load");
+    assert!(!again.created_anything(), "{again}");
+    let existing = |existing| Tally {
+        created: 0,
+        existing,
+    };
+    assert_eq!(again.services, existing(40));
+    assert_eq!(again.organisations, existing(8));
+    assert_eq!(again.referrals, existing(30));
+    assert_eq!(
+        search_near(&instance.target, &centre).await.total,
+        found.total
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_the_instance_refuses_is_named() {
+    let instance = start(false).await;
+    let options = Options {
+        seed: 3,
+        services: 2,
+        people: 1,
+    };
+    let error = demo::load(instance.target.clone(), options, |_| {})
+        .await
+        .expect_err("test NHS numbers are refused");
+    let message = error.to_string();
+    assert!(
+        message.starts_with("person 0 (referral ") && message.contains("the GP refers over FHIR"),
+        "{message}"
+    );
+    assert!(
+        message.contains("HTTP 400") && message.contains("test range"),
+        "{message}"
+    );
+}
+
+/// The full default region, as `linkwork up --demo` loads it; slow, so run on demand.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "loads 300 services and 300 people: run with --ignored"]
+async fn the_default_demo_loads() {
+    let instance = start(true).await;
+    let started = std::time::Instant::now();
+    let report = demo::load(instance.target.clone(), Options::default(), |_| {})
+        .await
+        .expect("the demo loads");
+    println!("{report}\nin {:?}", started.elapsed());
+    assert_eq!(report.organisations.created, 60);
+    assert_eq!(report.locations.created, 120);
+    assert_eq!(report.services.created, 300);
+    assert_eq!(report.referrals.created, 300);
+    assert!(report.onward_referrals > 150, "{report}");
+    assert!(report.unmatched < 10, "{report}");
+}
