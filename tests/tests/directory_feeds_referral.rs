@@ -31,7 +31,10 @@ fn as_curator<T>(body: T) -> Request<T> {
     let metadata = request.metadata_mut();
     metadata.insert("x-linkwork-user", "curator-1".parse().expect("ascii"));
     metadata.insert("x-linkwork-organisation", "ICB-QWE".parse().expect("ascii"));
-    metadata.insert("x-linkwork-role", "directory-curator".parse().expect("ascii"));
+    metadata.insert(
+        "x-linkwork-role",
+        "directory-curator".parse().expect("ascii"),
+    );
     request
 }
 
@@ -181,11 +184,19 @@ async fn a_curators_changes_reach_the_referral_service(kind: BusKind) {
     until_view(&referral_store, &service_id, (true, false, "withdrawn")).await;
 
     let _ = stop.send(true);
-    directory.await.expect("directory task").expect("directory stopped cleanly");
-    referral.await.expect("referral task").expect("referral stopped cleanly");
+    directory
+        .await
+        .expect("directory task")
+        .expect("directory stopped cleanly");
+    referral
+        .await
+        .expect("referral task")
+        .expect("referral stopped cleanly");
 }
 
-async fn connect(address: std::net::SocketAddr) -> DirectoryServiceClient<tonic::transport::Channel> {
+async fn connect(
+    address: std::net::SocketAddr,
+) -> DirectoryServiceClient<tonic::transport::Channel> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         match DirectoryServiceClient::connect(format!("http://{address}")).await {
@@ -198,4 +209,3 @@ async fn connect(address: std::net::SocketAddr) -> DirectoryServiceClient<tonic:
         }
     }
 }
-

@@ -23,7 +23,9 @@ pub struct GrpcService {
 
 impl std::fmt::Debug for GrpcService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GrpcService").field("name", &self.name).finish()
+        f.debug_struct("GrpcService")
+            .field("name", &self.name)
+            .finish()
     }
 }
 

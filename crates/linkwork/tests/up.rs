@@ -19,8 +19,20 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `up` in `folder` and waits for its banner; returns the child and the HTTP port.
-fn up(folder: &Path) -> (Child, u16) {
+/// A running `up`, killed if the test fails before it is stopped, so no server outlives it.
+struct Running(Option<Child>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Starts `up` in `folder` and waits for its banner; returns the process and the HTTP port.
+fn up(folder: &Path) -> (Running, u16) {
     let http = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_linkwork"))
         .arg("up")
@@ -52,8 +64,11 @@ fn up(folder: &Path) -> (Child, u16) {
         banner.contains(&format!("http://127.0.0.1:{http}")),
         "the banner says where HTTP is: {banner}"
     );
-    assert!(banner.contains("/fhir") && banner.contains("/oruk"), "{banner}");
-    (child, http)
+    assert!(
+        banner.contains("/fhir") && banner.contains("/oruk"),
+        "{banner}"
+    );
+    (Running(Some(child)), http)
 }
 
 fn request(port: u16, method: &str, path: &str, organisation: &str, body: &str) -> String {
@@ -70,8 +85,11 @@ fn request(port: u16, method: &str, path: &str, organisation: &str, body: &str) 
     response
 }
 
-/// Stops `child` as Ctrl-C would and checks it exits cleanly.
-fn interrupt(mut child: Child) {
+/// Stops `up` as Ctrl-C would and checks it exits cleanly.
+fn interrupt(mut running: Running) {
+    let Some(mut child) = running.0.take() else {
+        return;
+    };
     let sent = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -82,7 +100,10 @@ fn interrupt(mut child: Child) {
         if let Some(status) = child.try_wait().expect("wait") {
             break status;
         }
-        assert!(Instant::now() < deadline, "up did not stop on Ctrl-C");
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("up did not stop on Ctrl-C");
+        }
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status {status}");
@@ -122,7 +143,10 @@ fn the_platform_keeps_its_data_across_a_restart() {
     let oruk = request(http, "GET", "/oruk/", GP_PRACTICE, "");
     assert!(oruk.starts_with("HTTP/1.1 200"), "{oruk}");
     let openapi = request(http, "GET", "/openapi.json", GP_PRACTICE, "");
-    assert!(openapi.starts_with("HTTP/1.1 200") && openapi.contains("\"openapi\""), "{openapi}");
+    assert!(
+        openapi.starts_with("HTTP/1.1 200") && openapi.contains("\"openapi\""),
+        "{openapi}"
+    );
     interrupt(first);
 
     let (second, http) = up(&data);
@@ -133,7 +157,10 @@ fn the_platform_keeps_its_data_across_a_restart() {
         LINK_WORKERS,
         "",
     );
-    assert!(task.starts_with("HTTP/1.1 200"), "the referral survived: {task}");
+    assert!(
+        task.starts_with("HTTP/1.1 200"),
+        "the referral survived: {task}"
+    );
     assert!(task.contains(&referral_id.to_string()), "{task}");
     // The JSON API answers from the same log: until the link workers accept, the practice
     // that referred still holds the person.
@@ -143,7 +170,10 @@ fn the_platform_keeps_its_data_across_a_restart() {
         if held.starts_with("HTTP/1.1 200") && held.contains(&referral_id.to_string()) {
             break;
         }
-        assert!(Instant::now() < deadline, "the holdings never showed it: {held}");
+        assert!(
+            Instant::now() < deadline,
+            "the holdings never showed it: {held}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     interrupt(second);
@@ -153,13 +183,22 @@ fn the_platform_keeps_its_data_across_a_restart() {
     // The operator tools find every service's log in the data folder.
     let (ok, out) = linkwork(&["verify", "--data-dir"], &data);
     assert!(ok, "{out}");
-    assert!(out.contains("intact: referral log") && out.contains("intact: directory log"), "{out}");
+    assert!(
+        out.contains("intact: referral log") && out.contains("intact: directory log"),
+        "{out}"
+    );
     let (ok, out) = linkwork(&["replay", "responsibility", "--data-dir"], &data);
     assert!(ok, "{out}");
-    assert!(out.starts_with("responsibility ledger rebuilt from "), "{out}");
+    assert!(
+        out.starts_with("responsibility ledger rebuilt from "),
+        "{out}"
+    );
     let (ok, out) = linkwork(&["replay", "directory-index", "--data-dir"], &data);
     assert!(ok, "{out}");
-    assert!(out.starts_with("directory index rebuilt: 0 services"), "{out}");
+    assert!(
+        out.starts_with("directory index rebuilt: 0 services"),
+        "{out}"
+    );
 
     // And the rebuilt ledger answers as before.
     let (third, http) = up(&data);

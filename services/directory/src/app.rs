@@ -132,7 +132,10 @@ impl DirectoryApp {
 
     /// A reference record's history, oldest first.
     pub async fn record_history<R: Record>(&self, id: &str) -> Result<Vec<Recorded<R>>, AppError> {
-        Ok(aggregate::load::<Recorded<R>, EntryError>(&self.store, &entry::stream_id::<R>(id)).await?)
+        Ok(
+            aggregate::load::<Recorded<R>, EntryError>(&self.store, &entry::stream_id::<R>(id))
+                .await?,
+        )
     }
 
     /// Decides `command` for `service_id` now and appends what it causes.
@@ -142,7 +145,10 @@ impl DirectoryApp {
         command: Command,
         context: &Context,
     ) -> Result<Vec<Event>, AppError> {
-        Ok(self.handle_at(service_id, command, Utc::now(), context).await?.events)
+        Ok(self
+            .handle_at(service_id, command, Utc::now(), context)
+            .await?
+            .events)
     }
 
     /// Decides `command` for `service_id` as of `at` (an import's verification uses the feed's
@@ -207,7 +213,9 @@ impl DirectoryApp {
     /// Fails unless record `id` of kind `R` exists.
     async fn require<R: Record>(&self, field: &str, id: &str) -> Result<(), AppError> {
         let exists = !id.is_empty()
-            && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             && self
                 .store
                 .stream_version(&entry::stream_id::<R>(id))
@@ -259,10 +267,7 @@ impl DirectoryApp {
 /// What a record needs looked up before its decider sees it.
 pub trait Referencing: Sized {
     /// The record with its lookups done, or the reference it names that does not exist.
-    fn resolve(
-        self,
-        app: &DirectoryApp,
-    ) -> impl Future<Output = Result<Self, AppError>> + Send;
+    fn resolve(self, app: &DirectoryApp) -> impl Future<Output = Result<Self, AppError>> + Send;
 }
 
 impl Referencing for Organization {

@@ -94,6 +94,13 @@ pub async fn serve(
 ) -> Result<(), StartupError> {
     let stopper = Stopper::new();
     let part = start(store, settings, wiring, &stopper).await?;
-    hosting::host(listeners, vec![part], axum::Router::new(), stopper, shutdown).await?;
+    hosting::host(
+        listeners,
+        vec![part],
+        axum::Router::new(),
+        stopper,
+        shutdown,
+    )
+    .await?;
     Ok(())
 }

@@ -4,7 +4,9 @@
 use chrono::Utc;
 use decider::Decider;
 use eventstore::aggregate::{self, CommandError, StoredEvent};
-use eventstore::{AppendToStream, EventMetadata, EventStore, ExpectedVersion, NewEvent, StoreError};
+use eventstore::{
+    AppendToStream, EventMetadata, EventStore, ExpectedVersion, NewEvent, StoreError,
+};
 use uuid::Uuid;
 
 use crate::directory;

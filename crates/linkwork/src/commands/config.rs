@@ -92,8 +92,14 @@ impl Overrides {
                 .data_dir
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from("linkwork-data")),
-            http: self.http.or(file.http).unwrap_or(([127, 0, 0, 1], 8080).into()),
-            grpc: self.grpc.or(file.grpc).unwrap_or(([127, 0, 0, 1], 50051).into()),
+            http: self
+                .http
+                .or(file.http)
+                .unwrap_or(([127, 0, 0, 1], 8080).into()),
+            grpc: self
+                .grpc
+                .or(file.grpc)
+                .unwrap_or(([127, 0, 0, 1], 50051).into()),
             database_url: self.database_url.or(file.database_url),
             nats_url: self.nats_url.or(file.nats_url),
             bus_prefix: self
@@ -124,7 +130,9 @@ impl Settings {
             bail!("tenant (--tenant, LINKWORK_TENANT) must not be empty");
         }
         if self.stale_after_days == 0 {
-            bail!("stale_after_days (--stale-after-days, LINKWORK_STALE_AFTER_DAYS) must be at least 1");
+            bail!(
+                "stale_after_days (--stale-after-days, LINKWORK_STALE_AFTER_DAYS) must be at least 1"
+            );
         }
         let prefix_ok = !self.bus_prefix.is_empty()
             && self
@@ -138,7 +146,9 @@ impl Settings {
             && !url.starts_with("postgres://")
             && !url.starts_with("postgresql://")
         {
-            bail!("database_url (--database-url, LINKWORK_DATABASE_URL) must be a postgres:// URL; without it, up uses SQLite in --data-dir");
+            bail!(
+                "database_url (--database-url, LINKWORK_DATABASE_URL) must be a postgres:// URL; without it, up uses SQLite in --data-dir"
+            );
         }
         if let Some(url) = &self.nats_url
             && !url.starts_with("nats://")
@@ -147,7 +157,10 @@ impl Settings {
             bail!("nats_url (--nats-url, LINKWORK_NATS_URL) must be a nats:// or tls:// URL");
         }
         if self.http == self.grpc && self.http.port() != 0 {
-            bail!("http and grpc must listen on different addresses (both are {})", self.http);
+            bail!(
+                "http and grpc must listen on different addresses (both are {})",
+                self.http
+            );
         }
         Ok(())
     }
@@ -184,9 +197,8 @@ mod tests {
 
     #[test]
     fn a_bad_setting_is_refused_naming_it() {
-        let message = |overrides: Overrides| {
-            format!("{:#}", overrides.resolve().expect_err("refused"))
-        };
+        let message =
+            |overrides: Overrides| format!("{:#}", overrides.resolve().expect_err("refused"));
         let typo = file("tennant = \"QWE\"\n");
         let text = message(Overrides {
             config: Some(typo.path().to_owned()),

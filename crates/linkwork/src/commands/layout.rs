@@ -9,7 +9,10 @@ pub(crate) const SERVICES: [&str; 2] = ["referral", "directory"];
 
 /// The SQLite URL of `name` (a service, or `bus`) in `folder`.
 pub(crate) fn sqlite_url(folder: &Path, name: &str) -> String {
-    format!("sqlite://{}", folder.join(format!("{name}.sqlite")).display())
+    format!(
+        "sqlite://{}",
+        folder.join(format!("{name}.sqlite")).display()
+    )
 }
 
 /// Where to find one service's log: a database URL, or `up`'s data folder.
@@ -50,7 +53,10 @@ mod tests {
             .collect();
         assert_eq!(
             urls,
-            ["sqlite:///data/referral.sqlite", "sqlite:///data/directory.sqlite"]
+            [
+                "sqlite:///data/referral.sqlite",
+                "sqlite:///data/directory.sqlite"
+            ]
         );
     }
 }

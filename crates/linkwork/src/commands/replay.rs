@@ -65,12 +65,11 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let summary = match args.projection {
         Projection::Responsibility => {
             referral::projections::migrate(&store).await?;
-            let replayed =
-                referral::projections::responsibility::rebuild(&store, |done| {
-                    bar.set_position(done)
-                })
-                .await
-                .context("the rebuild failed; the next start of the service finishes it")?;
+            let replayed = referral::projections::responsibility::rebuild(&store, |done| {
+                bar.set_position(done)
+            })
+            .await
+            .context("the rebuild failed; the next start of the service finishes it")?;
             format!("responsibility ledger rebuilt from {replayed} events")
         }
         Projection::DirectoryIndex => {

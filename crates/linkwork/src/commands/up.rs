@@ -30,9 +30,8 @@ pub(crate) struct Args {
 pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut settings = args.settings.resolve()?;
     settings.allow_test_nhs_numbers |= args.demo;
-    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-        format!("data_dir: cannot create {}", settings.data_dir.display())
-    })?;
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("data_dir: cannot create {}", settings.data_dir.display()))?;
     let vault_keys = secrets::vault_keys(&settings.data_dir)?;
     let referral_store = open_store(&settings, "referral").await?;
     let directory_store = open_store(&settings, "directory").await?;
@@ -157,11 +156,7 @@ fn where_data_is(settings: &Settings) -> String {
 }
 
 /// What a newcomer needs to know: where everything is.
-fn banner(
-    settings: &Settings,
-    http: std::net::SocketAddr,
-    grpc: std::net::SocketAddr,
-) -> String {
+fn banner(settings: &Settings, http: std::net::SocketAddr, grpc: std::net::SocketAddr) -> String {
     let storage = match &settings.database_url {
         Some(_) => "PostgreSQL (a database per service)".to_owned(),
         None => format!("SQLite in {}", settings.data_dir.display()),

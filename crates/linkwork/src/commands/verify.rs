@@ -20,7 +20,9 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
         ..StoreOptions::default()
     };
     for (service, url) in args.location.logs(&SERVICES) {
-        let label = service.map(|name| format!("{name} log: ")).unwrap_or_default();
+        let label = service
+            .map(|name| format!("{name} log: "))
+            .unwrap_or_default();
         let store = EventStore::connect(&url, options.clone())
             .await
             .with_context(|| format!("cannot open the {label}event log"))?;

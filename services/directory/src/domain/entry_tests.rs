@@ -43,10 +43,14 @@ fn recorded(name: &str, provenance: Option<Provenance>) -> Recorded<Organization
 #[test]
 fn registering_records_it_once() {
     given::<Entry<Organization>>(&[])
-        .when(issued(EntryCommand::Register(organisation("Walk Together"))))
+        .when(issued(EntryCommand::Register(organisation(
+            "Walk Together",
+        ))))
         .then(&[recorded("Walk Together", None)]);
     given::<Entry<Organization>>(&[recorded("Walk Together", None)])
-        .when(issued(EntryCommand::Register(organisation("Walk Together"))))
+        .when(issued(EntryCommand::Register(organisation(
+            "Walk Together",
+        ))))
         .then_err(EntryError::AlreadyRegistered("organization"));
 }
 
@@ -59,7 +63,9 @@ fn updating_needs_a_record_and_a_change() {
         .when(issued(EntryCommand::Update(organisation("Walk Together"))))
         .then(&[]);
     given::<Entry<Organization>>(&[recorded("Walk Together", None)])
-        .when(issued(EntryCommand::Update(organisation("Walk Together CIC"))))
+        .when(issued(EntryCommand::Update(organisation(
+            "Walk Together CIC",
+        ))))
         .then(&[recorded("Walk Together CIC", None)]);
 }
 

@@ -17,11 +17,12 @@ pub struct Point {
 impl Point {
     /// A point, if the coordinates are on the earth.
     pub fn new(latitude: f64, longitude: f64) -> Option<Self> {
-        ((-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude))
-            .then_some(Self {
+        ((-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude)).then_some(
+            Self {
                 latitude,
                 longitude,
-            })
+            },
+        )
     }
 
     /// Great-circle distance in metres (haversine): within 0.5% of the ellipsoidal distance,
@@ -44,7 +45,10 @@ mod tests {
         let london = Point::new(51.5074, -0.1278).expect("on earth");
         let manchester = Point::new(53.4808, -2.2426).expect("on earth");
         let km = london.distance_m(manchester) / 1000.0;
-        assert!((km - 262.0).abs() < 2.0, "London–Manchester is about 262 km, got {km}");
+        assert!(
+            (km - 262.0).abs() < 2.0,
+            "London–Manchester is about 262 km, got {km}"
+        );
         assert_eq!(london.distance_m(london), 0.0);
         assert!(Point::new(91.0, 0.0).is_none());
     }

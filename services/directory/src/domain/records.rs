@@ -28,7 +28,11 @@ impl Record for Organization {
 
     fn check(&self) -> Result<(), String> {
         non_empty("name", &self.name, 300)?;
-        if self.email.as_deref().is_some_and(|email| !email.contains('@')) {
+        if self
+            .email
+            .as_deref()
+            .is_some_and(|email| !email.contains('@'))
+        {
             return Err("email must be an e-mail address".to_owned());
         }
         Ok(())

@@ -42,7 +42,9 @@ impl Schedule {
         if let (Some(from), Some(to)) = (self.valid_from, self.valid_to)
             && from > to
         {
-            return Err(format!("{field}.valid_from must not be after {field}.valid_to"));
+            return Err(format!(
+                "{field}.valid_from must not be after {field}.valid_to"
+            ));
         }
         if self.days.is_empty() && self.description.as_deref().is_none_or(str::is_empty) {
             return Err(format!("{field} needs days or a description"));
@@ -78,11 +80,17 @@ pub struct Contact {
 impl Contact {
     /// The first rule this contact breaks, naming the field under `field`.
     pub(crate) fn check(&self, field: &str) -> Result<(), String> {
-        if self.email.as_deref().is_some_and(|email| !email.contains('@')) {
+        if self
+            .email
+            .as_deref()
+            .is_some_and(|email| !email.contains('@'))
+        {
             return Err(format!("{field}.email must be an e-mail address"));
         }
         if self.name.is_none() && self.email.is_none() && self.phones.is_empty() {
-            return Err(format!("{field} needs a name, an e-mail address or a phone"));
+            return Err(format!(
+                "{field} needs a name, an e-mail address or a phone"
+            ));
         }
         Ok(())
     }

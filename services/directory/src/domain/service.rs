@@ -67,7 +67,8 @@ pub enum WaitlistBand {
 
 impl WaitlistBand {
     /// Every band, shortest first.
-    pub const ALL: [WaitlistBand; 3] = [Self::UpToTwoWeeks, Self::TwoToSixWeeks, Self::OverSixWeeks];
+    pub const ALL: [WaitlistBand; 3] =
+        [Self::UpToTwoWeeks, Self::TwoToSixWeeks, Self::OverSixWeeks];
 
     /// Its wire name.
     pub fn code(self) -> &'static str {
@@ -338,7 +339,11 @@ fn validate(details: &Details) -> Result<(), Error> {
     if details.name.trim().is_empty() || details.name.chars().count() > 300 {
         return invalid("details.name must be 1 to 300 characters");
     }
-    if details.email.as_deref().is_some_and(|email| !email.contains('@')) {
+    if details
+        .email
+        .as_deref()
+        .is_some_and(|email| !email.contains('@'))
+    {
         return invalid("details.email must be an e-mail address");
     }
     for (index, schedule) in details.schedules.iter().enumerate() {
@@ -384,7 +389,9 @@ fn relisted(
     at: DateTime<Utc>,
 ) -> Result<Vec<Event>, Error> {
     validate(&details)?;
-    if current.is_some_and(|listed| listed.details == details && listed.organisation_id == organisation_id) {
+    if current.is_some_and(|listed| {
+        listed.details == details && listed.organisation_id == organisation_id
+    }) {
         return Ok(vec![]);
     }
     let takes_referrals = details.takes_referrals;
@@ -454,7 +461,14 @@ impl Decider for Service {
                     organisation_id,
                     details,
                     provenance,
-                } => relisted(service_id, organisation_id, details, Some(provenance), None, at),
+                } => relisted(
+                    service_id,
+                    organisation_id,
+                    details,
+                    Some(provenance),
+                    None,
+                    at,
+                ),
                 _ => Err(Error::NotFound),
             };
         };

@@ -4,10 +4,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::json;
 use testkit::given;
 
-use super::service::{
-    Capacity, Command, Details, Error, Event, Issued, Service, WaitlistBand,
-};
 use super::provenance::Provenance;
+use super::service::{Capacity, Command, Details, Error, Event, Issued, Service, WaitlistBand};
 
 fn at(days: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0)

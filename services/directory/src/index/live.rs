@@ -71,7 +71,9 @@ impl LiveIndex {
     pub fn read(&self) -> RwLockReadGuard<'_, DirectoryIndex> {
         // A panic while folding would poison the lock; the fold has no panicking paths, and a
         // poisoned index is still the last consistent fold, so keep serving it.
-        self.index.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.index
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Waits until the index has folded in `position` (a command's own write).

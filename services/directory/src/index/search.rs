@@ -403,7 +403,8 @@ impl DirectoryIndex {
         };
         let rows = cells(point.latitude, dlat);
         let columns = cells(point.longitude, dlon);
-        let covered = (rows.end() - rows.start() + 1) as u64 * (columns.end() - columns.start() + 1) as u64;
+        let covered =
+            (rows.end() - rows.start() + 1) as u64 * (columns.end() - columns.start() + 1) as u64;
         if covered > self.grid.len() as u64 {
             return self
                 .grid

@@ -151,10 +151,7 @@ async fn reference_records(client: &mut DirectoryServiceClient<Channel>) {
             organisation.id.as_str(),
             organisation.event_types.as_slice()
         ),
-        (
-            ORG,
-            ["organization_recorded".to_owned()].as_slice()
-        )
+        (ORG, ["organization_recorded".to_owned()].as_slice())
     );
     client
         .register_taxonomy(as_curator(pb::RegisterTaxonomyRequest {
@@ -270,10 +267,7 @@ async fn a_service_set_up_over_grpc_is_found_near_a_postcode_and_its_history_kep
         .into_inner();
     assert_eq!((found.total, found.total_pages), (1, 1));
     let hit = &found.results[0];
-    assert_eq!(
-        hit.service.as_ref().map(|s| s.id.as_str()),
-        Some(LUNCH)
-    );
+    assert_eq!(hit.service.as_ref().map(|s| s.id.as_str()), Some(LUNCH));
     let distance = hit.distance_metres.expect("a distance");
     assert!(
         (distance - 0.01 * M_PER_DEGREE).abs() < 1.0,

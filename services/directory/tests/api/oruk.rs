@@ -163,7 +163,9 @@ async fn a_service_is_served_fully_nested_with_stable_ids(kind: BackendKind) {
     assert_eq!(lunch["minimum_age"], 60);
     assert!(days_ago(&lunch["assured_date"]) <= 1, "verified today");
     assert!(
-        lunch["assurer_email"].as_str().is_some_and(|email| email.contains('@')),
+        lunch["assurer_email"]
+            .as_str()
+            .is_some_and(|email| email.contains('@')),
         "the assurer is served: {lunch}"
     );
 

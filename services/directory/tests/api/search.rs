@@ -8,7 +8,7 @@ use directory::domain::entry::EntryCommand;
 use directory::domain::geo::Point;
 use directory::domain::records::Location;
 use directory::domain::service::Command;
-use directory::index::{LiveIndex, Near, PageRequest, Query, SearchResults, SearchHit};
+use directory::index::{LiveIndex, Near, PageRequest, Query, SearchHit, SearchResults};
 use testkit::{BackendKind, TestDatabase};
 
 use crate::region::{
@@ -35,7 +35,11 @@ fn home(within_km: Option<f64>) -> Option<Near> {
 }
 
 fn ids(results: &SearchResults<SearchHit>) -> Vec<&str> {
-    results.hits.iter().map(|hit| hit.service.id.as_str()).collect()
+    results
+        .hits
+        .iter()
+        .map(|hit| hit.service.id.as_str())
+        .collect()
 }
 
 async fn search(index: &LiveIndex, query: Query) -> SearchResults<SearchHit> {
@@ -64,7 +68,14 @@ async fn nearest_first_within_the_radius(kind: BackendKind) {
     assert!((distances[1] - 3000.0).abs() < 5.0, "{distances:?}");
     assert_eq!(results.hits[0].nearest_site.as_deref(), Some("sal-near"));
 
-    let unlimited = search(&index, Query { near: home(None), ..query }).await;
+    let unlimited = search(
+        &index,
+        Query {
+            near: home(None),
+            ..query
+        },
+    )
+    .await;
     assert_eq!(ids(&unlimited), ["near", "middle", "far"]);
 }
 
@@ -89,7 +100,11 @@ async fn needs_include_narrower_terms_and_rank_above_words(kind: BackendKind) {
         &app,
         "advice",
         0.5,
-        details("Money advice", "Debt help; walking distance from town", &["debt"]),
+        details(
+            "Money advice",
+            "Debt help; walking distance from town",
+            &["debt"],
+        ),
     )
     .await;
     index.wait_for(last, WAIT).await.expect("caught up");
@@ -137,11 +152,29 @@ async fn eligibility_capacity_and_opening_filter(kind: BackendKind) {
     young.minimum_age = Some(11);
     young.maximum_age = Some(17);
     service_at(&app, "young", 2.0, young).await;
-    service_at(&app, "full", 3.0, details("Full group", "No room", &["loneliness"])).await;
+    service_at(
+        &app,
+        "full",
+        3.0,
+        details("Full group", "No room", &["loneliness"]),
+    )
+    .await;
     last_position(&app, "full", places(0)).await;
-    service_at(&app, "waiting", 3.5, details("Waiting group", "List", &["loneliness"])).await;
+    service_at(
+        &app,
+        "waiting",
+        3.5,
+        details("Waiting group", "List", &["loneliness"]),
+    )
+    .await;
     last_position(&app, "waiting", waitlisted()).await;
-    service_at(&app, "room", 4.0, details("Room group", "Space", &["loneliness"])).await;
+    service_at(
+        &app,
+        "room",
+        4.0,
+        details("Room group", "Space", &["loneliness"]),
+    )
+    .await;
     last_position(&app, "room", places(3)).await;
     let mut signposting = details("Leaflets", "Information only", &["loneliness"]);
     signposting.takes_referrals = false;
@@ -292,14 +325,22 @@ async fn locations_resolve_their_postcode_and_unknown_postcodes_are_refused(kind
     assert!(index.read().location("hall").is_some());
 
     let unknown = app
-        .record("elsewhere", EntryCommand::Register(hall("SW1A 1AA")), &context())
+        .record(
+            "elsewhere",
+            EntryCommand::Register(hall("SW1A 1AA")),
+            &context(),
+        )
         .await;
     assert!(
         matches!(&unknown, Err(AppError::UnknownPostcode(code)) if code == "SW1A 1AA"),
         "{unknown:?}"
     );
     let malformed = app
-        .record("nowhere", EntryCommand::Register(hall("NOT A CODE")), &context())
+        .record(
+            "nowhere",
+            EntryCommand::Register(hall("NOT A CODE")),
+            &context(),
+        )
         .await;
     let message = malformed.expect_err("malformed").to_string();
     assert!(message.starts_with("address.postal_code"), "{message}");

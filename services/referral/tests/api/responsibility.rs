@@ -187,9 +187,15 @@ async fn a_rebuild_from_the_log_gives_the_same_ledger(kind: BackendKind) {
     offer_to_other_pcn(&service, second, 120).await;
     service.project().await;
     let before = (
-        trail(&service.store, &first.to_string()).await.expect("trail"),
-        trail(&service.store, &second.to_string()).await.expect("trail"),
-        holdings(&service.store, LINK_WORKERS).await.expect("holdings"),
+        trail(&service.store, &first.to_string())
+            .await
+            .expect("trail"),
+        trail(&service.store, &second.to_string())
+            .await
+            .expect("trail"),
+        holdings(&service.store, LINK_WORKERS)
+            .await
+            .expect("holdings"),
     );
     assert_eq!(before.2.len(), 2, "both referrals are held: {:?}", before.2);
 
@@ -206,9 +212,15 @@ async fn a_rebuild_from_the_log_gives_the_same_ledger(kind: BackendKind) {
     assert_eq!(replayed, events, "every event was replayed once");
     assert_eq!(reported.last().copied(), Some(events));
     let after = (
-        trail(&service.store, &first.to_string()).await.expect("trail"),
-        trail(&service.store, &second.to_string()).await.expect("trail"),
-        holdings(&service.store, LINK_WORKERS).await.expect("holdings"),
+        trail(&service.store, &first.to_string())
+            .await
+            .expect("trail"),
+        trail(&service.store, &second.to_string())
+            .await
+            .expect("trail"),
+        holdings(&service.store, LINK_WORKERS)
+            .await
+            .expect("holdings"),
     );
     assert_eq!(before, after);
 }
