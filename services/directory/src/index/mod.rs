@@ -93,6 +93,8 @@ pub struct DirectoryIndex {
     sites: HashMap<String, String>,
     /// Location id → (service id, service_at_location id) delivered there.
     at_location: HashMap<String, BTreeSet<(String, String)>>,
+    /// Location id → its point, for distances without decoding the record.
+    points: HashMap<String, Point>,
     /// Grid cell → located locations in it.
     grid: HashMap<(i32, i32), BTreeSet<String>>,
 }
@@ -125,6 +127,7 @@ impl DirectoryIndex {
             by_word: HashMap::new(),
             terms_by_word: HashMap::new(),
             sites: HashMap::new(),
+            points: HashMap::new(),
             at_location: HashMap::new(),
             grid: HashMap::new(),
         }
@@ -257,11 +260,17 @@ impl DirectoryIndex {
         {
             remove_posting(&mut self.grid, &cell_of(point), &recorded.id);
         }
-        if let Some(point) = point_of(&recorded.record) {
-            self.grid
-                .entry(cell_of(point))
-                .or_default()
-                .insert(recorded.id.clone());
+        match point_of(&recorded.record) {
+            Some(point) => {
+                self.grid
+                    .entry(cell_of(point))
+                    .or_default()
+                    .insert(recorded.id.clone());
+                self.points.insert(recorded.id.clone(), point);
+            }
+            None => {
+                self.points.remove(&recorded.id);
+            }
         }
         self.locations.insert(recorded.id.clone(), recorded);
     }

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{CELL_DEGREES, DirectoryIndex, ServiceEntry, point_of, text};
+use super::{CELL_DEGREES, DirectoryIndex, ServiceEntry, text};
 use crate::domain::geo::Point;
 use crate::domain::service::Standing;
 
@@ -215,7 +215,7 @@ impl DirectoryIndex {
     }
 
     fn located(&self, location_id: &str) -> Option<Point> {
-        point_of(&self.locations.get(location_id)?.record)
+        self.points.get(location_id).copied()
     }
 
     /// Every service matching `query`, unsorted, with what it is ranked by.
@@ -289,20 +289,36 @@ impl DirectoryIndex {
         words: &BTreeSet<String>,
         word_terms: &[BTreeSet<&String>],
     ) -> Vec<&'a String> {
+        let needed = || {
+            needs
+                .iter()
+                .flat_map(|need| self.by_term.get(*need).into_iter().flatten())
+        };
         let mut ids: BTreeSet<&String> = BTreeSet::new();
-        if !needs.is_empty() {
-            for need in needs {
-                ids.extend(self.by_term.get(*need).into_iter().flatten());
-            }
-        } else if let Some(Near {
+        if let Some(Near {
             point,
             within_m: Some(within),
         }) = query.near
         {
-            for location in self.locations_within(point, within) {
-                let services = self.at_location.get(location).into_iter().flatten();
-                ids.extend(services.map(|(service, _)| service));
+            // A radius usually picks far fewer services than a need does across a whole ICS,
+            // so start from the grid, unless the needs' postings are smaller still.
+            let nearby: Vec<&String> = self
+                .locations_within(point, within)
+                .into_iter()
+                .flat_map(|location| self.at_location.get(location).into_iter().flatten())
+                .map(|(service, _)| service)
+                .collect();
+            let needed_count: usize = needs
+                .iter()
+                .map(|need| self.by_term.get(*need).map_or(0, BTreeSet::len))
+                .sum();
+            if needs.is_empty() || nearby.len() <= needed_count {
+                ids.extend(nearby);
+            } else {
+                ids.extend(needed());
             }
+        } else if !needs.is_empty() {
+            ids.extend(needed());
         } else if !words.is_empty() {
             for (word, terms) in words.iter().zip(word_terms) {
                 ids.extend(self.by_word.get(word).into_iter().flatten());
