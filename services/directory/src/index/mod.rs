@@ -8,6 +8,7 @@
 //! picked from posting lists, the same on PostgreSQL and SQLite, and well inside the 5 ms
 //! budget at 50,000 services (docs/benchmarks.md). See docs/adr/0005.
 
+mod compact;
 mod live;
 mod search;
 mod text;
@@ -25,9 +26,6 @@ use crate::domain::service::{Event, Listed, Service};
 
 pub use live::{IndexError, LiveIndex};
 pub use search::{Near, PageRequest, Query, SearchHit, SearchResults, SiteHit, Sort};
-
-/// Grid cell size for proximity candidates, in degrees (about 5.5 km north–south).
-const CELL_DEGREES: f64 = 0.05;
 
 /// A service as the index holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,15 +93,14 @@ pub struct DirectoryIndex {
     at_location: HashMap<String, BTreeSet<(String, String)>>,
     /// Location id → its point, for distances without decoding the record.
     points: HashMap<String, Point>,
-    /// Grid cell → located locations in it.
-    grid: HashMap<(i32, i32), BTreeSet<String>>,
-}
-
-fn cell_of(point: Point) -> (i32, i32) {
-    (
-        (point.latitude / CELL_DEGREES).floor() as i32,
-        (point.longitude / CELL_DEGREES).floor() as i32,
-    )
+    /// Dense numbers for services, terms and words, for the compact part below.
+    service_slots: compact::Slots,
+    term_slots: compact::Slots,
+    word_slots: compact::Slots,
+    /// Per service slot, what the filters read.
+    facts: Vec<compact::Facts>,
+    /// Every service's places, in a fine grid, for radius queries.
+    places: compact::Places,
 }
 
 fn point_of(location: &Location) -> Option<Point> {
@@ -128,8 +125,12 @@ impl DirectoryIndex {
             terms_by_word: HashMap::new(),
             sites: HashMap::new(),
             points: HashMap::new(),
+            service_slots: compact::Slots::default(),
+            term_slots: compact::Slots::default(),
+            word_slots: compact::Slots::default(),
+            facts: Vec::new(),
+            places: compact::Places::default(),
             at_location: HashMap::new(),
-            grid: HashMap::new(),
         }
     }
 
@@ -188,7 +189,31 @@ impl DirectoryIndex {
             words,
         };
         self.reindex(&entry);
+        self.compact(&entry);
         self.services.insert(id, entry);
+    }
+
+    /// Refreshes a service's facts and places in the compact part.
+    fn compact(&mut self, entry: &ServiceEntry) {
+        let slot = self.service_slots.slot(&entry.id);
+        let mut terms: Vec<u32> = (entry.listed.details.taxonomy_terms.iter())
+            .map(|term| self.term_slots.slot(term))
+            .collect();
+        terms.sort_unstable();
+        terms.dedup();
+        let mut words: Vec<u32> = (entry.words.keys())
+            .map(|word| self.word_slots.slot(word))
+            .collect();
+        words.sort_unstable();
+        let index = slot as usize;
+        if self.facts.len() <= index {
+            self.facts.resize_with(index + 1, compact::Facts::default);
+        }
+        self.facts[index] = compact::Facts::of(&entry.listed, terms, words);
+        let points = (entry.listed.locations.values())
+            .filter_map(|location| self.points.get(location).copied())
+            .collect();
+        self.places.place(slot, points);
     }
 
     fn unindex(&mut self, entry: &ServiceEntry) {
@@ -253,26 +278,21 @@ impl DirectoryIndex {
     }
 
     fn apply_location(&mut self, recorded: Recorded<Location>) {
-        if let Some(point) = self
-            .locations
-            .get(&recorded.id)
-            .and_then(|previous| point_of(&previous.record))
-        {
-            remove_posting(&mut self.grid, &cell_of(point), &recorded.id);
-        }
         match point_of(&recorded.record) {
-            Some(point) => {
-                self.grid
-                    .entry(cell_of(point))
-                    .or_default()
-                    .insert(recorded.id.clone());
-                self.points.insert(recorded.id.clone(), point);
-            }
-            None => {
-                self.points.remove(&recorded.id);
+            Some(point) => self.points.insert(recorded.id.clone(), point),
+            None => self.points.remove(&recorded.id),
+        };
+        // The services delivered here move with it.
+        let delivered: Vec<String> = (self.at_location.get(&recorded.id).into_iter().flatten())
+            .map(|(service, _)| service.clone())
+            .collect();
+        self.locations.insert(recorded.id.clone(), recorded);
+        for service in delivered {
+            if let Some(entry) = self.services.remove(&service) {
+                self.compact(&entry);
+                self.services.insert(service, entry);
             }
         }
-        self.locations.insert(recorded.id.clone(), recorded);
     }
 
     /// A service by id.

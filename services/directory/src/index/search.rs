@@ -7,11 +7,11 @@
 //! page deterministic.
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{CELL_DEGREES, DirectoryIndex, ServiceEntry, text};
+use super::{DirectoryIndex, ServiceEntry, text};
 use crate::domain::geo::Point;
 use crate::domain::service::Standing;
 
@@ -139,7 +139,6 @@ struct Scored<'a> {
     entry: &'a ServiceEntry,
     relevance: u32,
     distance_m: Option<f64>,
-    nearest_site: Option<&'a str>,
 }
 
 /// Needs met count more than any number of matching words: meeting the need is the point.
@@ -156,7 +155,9 @@ impl DirectoryIndex {
             .map(|scored| SearchHit {
                 service: scored.entry.clone(),
                 distance_m: scored.distance_m,
-                nearest_site: scored.nearest_site.map(str::to_owned),
+                nearest_site: (query.near)
+                    .and_then(|near| self.nearest(scored.entry, near.point))
+                    .map(|(_, site)| site.to_owned()),
                 relevance: scored.relevance,
                 stale: self.is_stale(scored.entry, now),
             })
@@ -235,7 +236,19 @@ impl DirectoryIndex {
                     .unwrap_or_default()
             })
             .collect();
-        let candidates = self.candidates(query, &needs, &words, &word_terms);
+        // A radius query scans the compact places and facts first; its candidates arrive with
+        // their distance, and every filter below still runs on what is left.
+        let (candidates, distances): (Vec<&String>, Option<HashMap<&String, f64>>) =
+            match query.near {
+                Some(Near {
+                    point,
+                    within_m: Some(within),
+                }) => {
+                    let nearby = self.nearby(query, point, within, &needs, &words, &word_terms);
+                    (nearby.keys().copied().collect(), Some(nearby))
+                }
+                _ => (self.candidates(&needs, &words, &word_terms), None),
+            };
         let mut scored = Vec::new();
         for id in candidates {
             let Some(entry) = self.services.get(id) else {
@@ -262,63 +275,97 @@ impl DirectoryIndex {
             if !words.is_empty() && word_score == 0 {
                 continue;
             }
-            let (distance_m, nearest_site) = match query.near {
-                Some(near) => match self.nearest(entry, near.point) {
-                    Some((distance, _)) if near.within_m.is_some_and(|w| distance > w) => continue,
-                    Some((distance, site)) => (Some(distance), Some(site)),
-                    None if near.within_m.is_some() => continue,
-                    None => (None, None),
-                },
-                None => (None, None),
+            let distance_m = match (&distances, query.near) {
+                (Some(distances), _) => distances.get(id).copied(),
+                (None, Some(near)) => self.nearest(entry, near.point).map(|(metres, _)| metres),
+                (None, None) => None,
             };
             scored.push(Scored {
                 entry,
                 relevance: needs_met * NEED_WEIGHT + word_score,
                 distance_m,
-                nearest_site,
             });
         }
         scored
     }
 
+    /// Services with a place within `within` metres of `point` that pass the filters the
+    /// compact facts can answer (standing, referrals, capacity, age, needs, words), each with
+    /// the distance to its nearest such place.
+    fn nearby<'a>(
+        &'a self,
+        query: &Query,
+        point: Point,
+        within: f64,
+        needs: &BTreeSet<&String>,
+        words: &BTreeSet<String>,
+        word_terms: &[BTreeSet<&String>],
+    ) -> HashMap<&'a String, f64> {
+        let sorted = |slots: &mut Vec<u32>| {
+            slots.sort_unstable();
+            slots.dedup();
+        };
+        let mut need_slots: Vec<u32> = (needs.iter())
+            .filter_map(|need| self.term_slots.get(need))
+            .collect();
+        sorted(&mut need_slots);
+        if !needs.is_empty() && need_slots.is_empty() {
+            return HashMap::new(); // no service is classified under any of them
+        }
+        let word_slots: Vec<(Option<u32>, Vec<u32>)> = words
+            .iter()
+            .zip(word_terms)
+            .map(|(word, terms)| {
+                let mut terms: Vec<u32> = (terms.iter())
+                    .filter_map(|term| self.term_slots.get(term))
+                    .collect();
+                sorted(&mut terms);
+                (self.word_slots.get(word), terms)
+            })
+            .collect();
+        let any_of = |have: &[u32], wanted: &[u32]| {
+            have.iter().any(|slot| wanted.binary_search(slot).is_ok())
+        };
+        let mut nearest: HashMap<u32, f64> = HashMap::new();
+        self.places.within(point, within, |slot, metres| {
+            let facts = &self.facts[slot as usize];
+            let refused = (!query.include_inactive && !facts.active)
+                || (query.takes_referrals && !facts.takes_referrals)
+                || (query.with_capacity && facts.full)
+                || query.age.is_some_and(|age| {
+                    facts.minimum_age.is_some_and(|min| age < min)
+                        || facts.maximum_age.is_some_and(|max| age > max)
+                })
+                || (!need_slots.is_empty() && !any_of(&facts.terms, &need_slots))
+                || (!word_slots.is_empty()
+                    && !word_slots.iter().any(|(word, terms)| {
+                        word.is_some_and(|word| facts.words.binary_search(&word).is_ok())
+                            || any_of(&facts.terms, terms)
+                    }));
+            if refused {
+                return;
+            }
+            let best = nearest.entry(slot).or_insert(metres);
+            *best = best.min(metres);
+        });
+        nearest
+            .into_iter()
+            .map(|(slot, metres)| (self.service_slots.name(slot), metres))
+            .collect()
+    }
+
     /// The narrowest list of service ids that can contain every answer.
     fn candidates<'a>(
         &'a self,
-        query: &Query,
         needs: &BTreeSet<&'a String>,
         words: &BTreeSet<String>,
         word_terms: &[BTreeSet<&String>],
     ) -> Vec<&'a String> {
-        let needed = || {
-            needs
-                .iter()
-                .flat_map(|need| self.by_term.get(*need).into_iter().flatten())
-        };
         let mut ids: BTreeSet<&String> = BTreeSet::new();
-        if let Some(Near {
-            point,
-            within_m: Some(within),
-        }) = query.near
-        {
-            // A radius usually picks far fewer services than a need does across a whole ICS,
-            // so start from the grid, unless the needs' postings are smaller still.
-            let nearby: Vec<&String> = self
-                .locations_within(point, within)
-                .into_iter()
-                .flat_map(|location| self.at_location.get(location).into_iter().flatten())
-                .map(|(service, _)| service)
-                .collect();
-            let needed_count: usize = needs
-                .iter()
-                .map(|need| self.by_term.get(*need).map_or(0, BTreeSet::len))
-                .sum();
-            if needs.is_empty() || nearby.len() <= needed_count {
-                ids.extend(nearby);
-            } else {
-                ids.extend(needed());
+        if !needs.is_empty() {
+            for need in needs {
+                ids.extend(self.by_term.get(*need).into_iter().flatten());
             }
-        } else if !needs.is_empty() {
-            ids.extend(needed());
         } else if !words.is_empty() {
             for (word, terms) in words.iter().zip(word_terms) {
                 ids.extend(self.by_word.get(word).into_iter().flatten());
@@ -404,35 +451,6 @@ impl DirectoryIndex {
                 Some((from.distance_m(self.located(location)?), site.as_str()))
             })
             .min_by(|a, b| a.0.total_cmp(&b.0))
-    }
-
-    /// Locations in the grid cells that a circle of `within` metres around `point` touches.
-    /// A circle wider than the directory itself walks the occupied cells instead of every
-    /// cell it covers, so a huge radius costs no more than a full scan.
-    fn locations_within(&self, point: Point, within: f64) -> Vec<&String> {
-        // One degree of latitude is ~111 km; a degree of longitude shrinks with cos(latitude).
-        let dlat = within / 111_000.0;
-        let dlon = within / (111_000.0 * point.latitude.to_radians().cos().max(0.01));
-        let cells = |centre: f64, span: f64| {
-            ((centre - span) / CELL_DEGREES).floor() as i32
-                ..=((centre + span) / CELL_DEGREES).floor() as i32
-        };
-        let rows = cells(point.latitude, dlat);
-        let columns = cells(point.longitude, dlon);
-        let covered =
-            (rows.end() - rows.start() + 1) as u64 * (columns.end() - columns.start() + 1) as u64;
-        if covered > self.grid.len() as u64 {
-            return self
-                .grid
-                .iter()
-                .filter(|((row, column), _)| rows.contains(row) && columns.contains(column))
-                .flat_map(|(_, locations)| locations)
-                .collect();
-        }
-        rows.flat_map(|row| columns.clone().map(move |column| (row, column)))
-            .filter_map(|cell| self.grid.get(&cell))
-            .flatten()
-            .collect()
     }
 }
 

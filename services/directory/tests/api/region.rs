@@ -19,7 +19,7 @@ pub(crate) const HOME_LAT: f64 = 52.6;
 pub(crate) const HOME_LONG: f64 = -1.1;
 
 /// Metres per degree of latitude (the haversine sphere's).
-const M_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
+pub(crate) const M_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
 
 pub(crate) fn context() -> Context {
     Context {
