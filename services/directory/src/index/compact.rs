@@ -57,12 +57,19 @@ pub(super) struct Facts {
     pub(super) maximum_age: Option<u8>,
     /// Term slots, sorted.
     pub(super) terms: Vec<u32>,
-    /// Word slots of its name, description and eligibility, sorted.
-    pub(super) words: Vec<u32>,
+    /// Word slots of its name, description and eligibility with their weights, by slot.
+    pub(super) words: Vec<(u32, u32)>,
 }
 
 impl Facts {
-    pub(super) fn of(listed: &Listed, terms: Vec<u32>, words: Vec<u32>) -> Self {
+    /// The weight of word `slot` in its text, 0 if it is not there.
+    pub(super) fn word_weight(&self, slot: u32) -> u32 {
+        self.words
+            .binary_search_by_key(&slot, |(word, _)| *word)
+            .map_or(0, |at| self.words[at].1)
+    }
+
+    pub(super) fn of(listed: &Listed, terms: Vec<u32>, words: Vec<(u32, u32)>) -> Self {
         let details = &listed.details;
         Self {
             active: listed.standing == Standing::Active,

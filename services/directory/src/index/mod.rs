@@ -201,8 +201,8 @@ impl DirectoryIndex {
             .collect();
         terms.sort_unstable();
         terms.dedup();
-        let mut words: Vec<u32> = (entry.words.keys())
-            .map(|word| self.word_slots.slot(word))
+        let mut words: Vec<(u32, u32)> = (entry.words.iter())
+            .map(|(word, weight)| (self.word_slots.slot(word), *weight))
             .collect();
         words.sort_unstable();
         let index = slot as usize;

@@ -236,19 +236,34 @@ impl DirectoryIndex {
                     .unwrap_or_default()
             })
             .collect();
-        // A radius query scans the compact places and facts first; its candidates arrive with
-        // their distance, and every filter below still runs on what is left.
-        let (candidates, distances): (Vec<&String>, Option<HashMap<&String, f64>>) =
-            match query.near {
-                Some(Near {
-                    point,
-                    within_m: Some(within),
-                }) => {
-                    let nearby = self.nearby(query, point, within, &needs, &words, &word_terms);
-                    (nearby.keys().copied().collect(), Some(nearby))
-                }
-                _ => (self.candidates(&needs, &words, &word_terms), None),
-            };
+        // A radius query is answered from the compact places and facts, ranked there too;
+        // only the filters they cannot answer read the records.
+        if let Some(Near {
+            point,
+            within_m: Some(within),
+        }) = query.near
+        {
+            let nearby = self.nearby(query, point, within, &needs, &words, &word_terms);
+            let other_filters = query.open_on.is_some()
+                || query.organisation_id.is_some()
+                || query.taxonomy_id.is_some()
+                || query.modified_after.is_some();
+            return nearby
+                .into_iter()
+                .filter_map(|(id, distance, relevance)| {
+                    let entry = self.services.get(id)?;
+                    if other_filters && !self.passes_other_filters(entry, query) {
+                        return None;
+                    }
+                    Some(Scored {
+                        entry,
+                        relevance,
+                        distance_m: Some(distance),
+                    })
+                })
+                .collect();
+        }
+        let candidates = self.candidates(&needs, &words, &word_terms);
         let mut scored = Vec::new();
         for id in candidates {
             let Some(entry) = self.services.get(id) else {
@@ -275,11 +290,9 @@ impl DirectoryIndex {
             if !words.is_empty() && word_score == 0 {
                 continue;
             }
-            let distance_m = match (&distances, query.near) {
-                (Some(distances), _) => distances.get(id).copied(),
-                (None, Some(near)) => self.nearest(entry, near.point).map(|(metres, _)| metres),
-                (None, None) => None,
-            };
+            let distance_m = (query.near)
+                .and_then(|near| self.nearest(entry, near.point))
+                .map(|(metres, _)| metres);
             scored.push(Scored {
                 entry,
                 relevance: needs_met * NEED_WEIGHT + word_score,
@@ -291,7 +304,8 @@ impl DirectoryIndex {
 
     /// Services with a place within `within` metres of `point` that pass the filters the
     /// compact facts can answer (standing, referrals, capacity, age, needs, words), each with
-    /// the distance to its nearest such place.
+    /// the distance to its nearest such place and its relevance, scored as [`Self::matching`]
+    /// scores the records.
     fn nearby<'a>(
         &'a self,
         query: &Query,
@@ -300,7 +314,7 @@ impl DirectoryIndex {
         needs: &BTreeSet<&String>,
         words: &BTreeSet<String>,
         word_terms: &[BTreeSet<&String>],
-    ) -> HashMap<&'a String, f64> {
+    ) -> Vec<(&'a String, f64, u32)> {
         let sorted = |slots: &mut Vec<u32>| {
             slots.sort_unstable();
             slots.dedup();
@@ -310,7 +324,7 @@ impl DirectoryIndex {
             .collect();
         sorted(&mut need_slots);
         if !needs.is_empty() && need_slots.is_empty() {
-            return HashMap::new(); // no service is classified under any of them
+            return vec![]; // no service is classified under any of them
         }
         let word_slots: Vec<(Option<u32>, Vec<u32>)> = words
             .iter()
@@ -326,8 +340,12 @@ impl DirectoryIndex {
         let any_of = |have: &[u32], wanted: &[u32]| {
             have.iter().any(|slot| wanted.binary_search(slot).is_ok())
         };
-        let mut nearest: HashMap<u32, f64> = HashMap::new();
+        let mut nearest: HashMap<u32, (f64, u32)> = HashMap::new();
         self.places.within(point, within, |slot, metres| {
+            if let Some((best, _)) = nearest.get_mut(&slot) {
+                *best = best.min(metres);
+                return;
+            }
             let facts = &self.facts[slot as usize];
             let refused = (!query.include_inactive && !facts.active)
                 || (query.takes_referrals && !facts.takes_referrals)
@@ -335,22 +353,34 @@ impl DirectoryIndex {
                 || query.age.is_some_and(|age| {
                     facts.minimum_age.is_some_and(|min| age < min)
                         || facts.maximum_age.is_some_and(|max| age > max)
-                })
-                || (!need_slots.is_empty() && !any_of(&facts.terms, &need_slots))
-                || (!word_slots.is_empty()
-                    && !word_slots.iter().any(|(word, terms)| {
-                        word.is_some_and(|word| facts.words.binary_search(&word).is_ok())
-                            || any_of(&facts.terms, terms)
-                    }));
+                });
             if refused {
                 return;
             }
-            let best = nearest.entry(slot).or_insert(metres);
-            *best = best.min(metres);
+            let needs_met = (facts.terms.iter())
+                .filter(|term| need_slots.binary_search(term).is_ok())
+                .count() as u32;
+            if !need_slots.is_empty() && needs_met == 0 {
+                return;
+            }
+            let mut word_score = 0;
+            for (word, terms) in &word_slots {
+                let in_text = word.map_or(0, |word| facts.word_weight(word));
+                let in_terms = if any_of(&facts.terms, terms) {
+                    TERM_NAME_WEIGHT
+                } else {
+                    0
+                };
+                word_score += in_text.max(in_terms);
+            }
+            if !word_slots.is_empty() && word_score == 0 {
+                return;
+            }
+            nearest.insert(slot, (metres, needs_met * NEED_WEIGHT + word_score));
         });
         nearest
             .into_iter()
-            .map(|(slot, metres)| (self.service_slots.name(slot), metres))
+            .map(|(slot, (metres, relevance))| (self.service_slots.name(slot), metres, relevance))
             .collect()
     }
 
@@ -402,6 +432,14 @@ impl DirectoryIndex {
         {
             return false;
         }
+        self.passes_other_filters(entry, query)
+    }
+
+    /// The filters the compact facts do not answer: opening days, organisation, taxonomy,
+    /// changes since.
+    fn passes_other_filters(&self, entry: &ServiceEntry, query: &Query) -> bool {
+        let listed = &entry.listed;
+        let details = &listed.details;
         if let Some(date) = query.open_on
             && !details.schedules.iter().any(|s| s.open_on(date))
         {
