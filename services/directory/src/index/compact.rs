@@ -46,15 +46,22 @@ impl Slots {
     }
 }
 
-/// What the filters of a search read about a service.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Facts {
+/// The few facts most searches filter on, copied beside each of the service's places so that
+/// a scan rejects a place without leaving its cell.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Gate {
     pub(super) active: bool,
     pub(super) takes_referrals: bool,
     /// Known to have no places (full, or only a waiting list).
     pub(super) full: bool,
     pub(super) minimum_age: Option<u8>,
     pub(super) maximum_age: Option<u8>,
+}
+
+/// What the filters of a search read about a service.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Facts {
+    pub(super) gate: Gate,
     /// Term slots, sorted.
     pub(super) terms: Vec<u32>,
     /// Word slots of its name, description and eligibility with their weights, by slot.
@@ -72,11 +79,13 @@ impl Facts {
     pub(super) fn of(listed: &Listed, terms: Vec<u32>, words: Vec<(u32, u32)>) -> Self {
         let details = &listed.details;
         Self {
-            active: listed.standing == Standing::Active,
-            takes_referrals: details.takes_referrals,
-            full: listed.capacity.as_ref().is_some_and(|c| c.available == 0),
-            minimum_age: details.minimum_age,
-            maximum_age: details.maximum_age,
+            gate: Gate {
+                active: listed.standing == Standing::Active,
+                takes_referrals: details.takes_referrals,
+                full: listed.capacity.as_ref().is_some_and(|c| c.available == 0),
+                minimum_age: details.minimum_age,
+                maximum_age: details.maximum_age,
+            },
             terms,
             words,
         }
@@ -88,6 +97,7 @@ impl Facts {
 struct Placed {
     service: u32,
     point: Point,
+    gate: Gate,
 }
 
 type Cell = (i32, i32);
@@ -109,7 +119,7 @@ pub(super) struct Places {
 
 impl Places {
     /// Places service `slot` at `points`, replacing wherever it was.
-    pub(super) fn place(&mut self, slot: u32, points: Vec<Point>) {
+    pub(super) fn place(&mut self, slot: u32, points: Vec<Point>, gate: Gate) {
         let index = slot as usize;
         if self.of_service.len() <= index {
             self.of_service.resize_with(index + 1, Vec::new);
@@ -132,13 +142,21 @@ impl Places {
             self.cells.entry(cell_of(*point)).or_default().push(Placed {
                 service: slot,
                 point: *point,
+                gate,
             });
         }
         self.of_service[index] = points;
     }
 
-    /// Calls `visit(service, metres)` for every place within `within` metres of `from`.
-    pub(super) fn within(&self, from: Point, within: f64, mut visit: impl FnMut(u32, f64)) {
+    /// Calls `visit(service, metres)` for every place within `within` metres of `from` whose
+    /// service's gate `admit` lets through.
+    pub(super) fn within(
+        &self,
+        from: Point,
+        within: f64,
+        admit: impl Fn(&Gate) -> bool,
+        mut visit: impl FnMut(u32, f64),
+    ) {
         // One degree of latitude is ~111 km; a degree of longitude shrinks with cos(latitude).
         let dlat = within / 111_000.0;
         let dlon = within / (111_000.0 * from.latitude.to_radians().cos().max(0.01));
@@ -149,8 +167,20 @@ impl Places {
         let columns = span(from.longitude, dlon);
         let covered =
             (rows.end() - rows.start() + 1) as u64 * (columns.end() - columns.start() + 1) as u64;
+        // A flat-earth distance, within a fraction of a percent of the great circle at these
+        // ranges, rejects the bounding box's corners before any trigonometry; the haversine
+        // decides what is left. The margin keeps the approximation from rejecting a place the
+        // haversine would admit.
+        let metres_per_degree = 111_195.0;
+        let squeeze = from.latitude.to_radians().cos();
+        let reach = (within * 1.01 + 10.0).powi(2);
         let mut scan = |placed: &Vec<Placed>| {
             for place in placed {
+                let north = (place.point.latitude - from.latitude) * metres_per_degree;
+                let east = (place.point.longitude - from.longitude) * metres_per_degree * squeeze;
+                if north * north + east * east > reach || !admit(&place.gate) {
+                    continue;
+                }
                 let metres = from.distance_m(place.point);
                 if metres <= within {
                     visit(place.service, metres);
@@ -178,7 +208,7 @@ impl Places {
 
 #[cfg(test)]
 mod tests {
-    use super::{Places, Slots};
+    use super::{Gate, Places, Slots};
     use crate::domain::geo::Point;
 
     fn point(latitude: f64, longitude: f64) -> Point {
@@ -189,21 +219,36 @@ mod tests {
     fn places_move_and_only_those_within_the_radius_are_visited() {
         let mut places = Places::default();
         let home = point(52.6, -1.1);
-        places.place(0, vec![point(52.609, -1.1), point(52.7, -1.1)]);
-        places.place(1, vec![point(52.62, -1.1)]);
+        let open = Gate {
+            active: true,
+            ..Gate::default()
+        };
+        let everyone = |_: &Gate| true;
+        places.place(0, vec![point(52.609, -1.1), point(52.7, -1.1)], open);
+        places.place(1, vec![point(52.62, -1.1)], open);
         let mut seen = Vec::new();
-        places.within(home, 3_000.0, |service, metres| {
+        places.within(home, 3_000.0, everyone, |service, metres| {
             seen.push((service, metres.round()))
         });
         seen.sort_by_key(|(service, _)| *service);
         assert_eq!(seen, [(0, 1001.0), (1, 2224.0)]);
-        places.place(1, vec![point(52.8, -1.1)]);
+        places.place(1, vec![point(52.8, -1.1)], open);
         let mut seen = Vec::new();
-        places.within(home, 3_000.0, |service, _| seen.push(service));
+        places.within(home, 3_000.0, everyone, |service, _| seen.push(service));
         assert_eq!(seen, [0]);
         let mut all = 0;
-        places.within(home, 1_000_000.0, |_, _| all += 1);
+        places.within(home, 1_000_000.0, everyone, |_, _| all += 1);
         assert_eq!(all, 3);
+        // The gate is checked in the cell: a suspended service's places are passed over.
+        places.place(0, vec![point(52.609, -1.1)], Gate::default());
+        let mut seen = Vec::new();
+        places.within(
+            home,
+            3_000.0,
+            |gate| gate.active,
+            |service, _| seen.push(service),
+        );
+        assert!(seen.is_empty(), "{seen:?}");
     }
 
     #[test]

@@ -213,7 +213,7 @@ impl DirectoryIndex {
         let points = (entry.listed.locations.values())
             .filter_map(|location| self.points.get(location).copied())
             .collect();
-        self.places.place(slot, points);
+        self.places.place(slot, points, self.facts[index].gate);
     }
 
     fn unindex(&mut self, entry: &ServiceEntry) {

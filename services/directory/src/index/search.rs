@@ -341,22 +341,21 @@ impl DirectoryIndex {
             have.iter().any(|slot| wanted.binary_search(slot).is_ok())
         };
         let mut nearest: HashMap<u32, (f64, u32)> = HashMap::new();
-        self.places.within(point, within, |slot, metres| {
+        let admit = |gate: &super::compact::Gate| {
+            (query.include_inactive || gate.active)
+                && (!query.takes_referrals || gate.takes_referrals)
+                && (!query.with_capacity || !gate.full)
+                && query.age.is_none_or(|age| {
+                    gate.minimum_age.is_none_or(|min| age >= min)
+                        && gate.maximum_age.is_none_or(|max| age <= max)
+                })
+        };
+        self.places.within(point, within, admit, |slot, metres| {
             if let Some((best, _)) = nearest.get_mut(&slot) {
                 *best = best.min(metres);
                 return;
             }
             let facts = &self.facts[slot as usize];
-            let refused = (!query.include_inactive && !facts.active)
-                || (query.takes_referrals && !facts.takes_referrals)
-                || (query.with_capacity && facts.full)
-                || query.age.is_some_and(|age| {
-                    facts.minimum_age.is_some_and(|min| age < min)
-                        || facts.maximum_age.is_some_and(|max| age > max)
-                });
-            if refused {
-                return;
-            }
             let needs_met = (facts.terms.iter())
                 .filter(|term| need_slots.binary_search(term).is_ok())
                 .count() as u32;
