@@ -1,19 +1,21 @@
-//! Benchmarks of the event log and the bus, run against real PostgreSQL, SQLite and NATS.
-//! Each figure is printed beside its baseline from the same run (a plain INSERT, a COPY), as a
-//! Markdown table for `docs/benchmarks.md`. Run in release: `cargo run --release -p bench --
+//! Benchmarks of the event log and the bus, run against real PostgreSQL, SQLite and NATS, and
+//! of directory search over a region written through the log. Each log and bus figure is
+//! printed beside its baseline from the same run (a plain INSERT, a COPY), as a Markdown table
+//! for `docs/benchmarks.md`. Run in release: `cargo run --release -p bench --
 //! append`.
 
 mod append;
 mod fixtures;
 mod relay;
 mod replay;
+mod search;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "linkwork-bench",
-    about = "Benchmarks of the Linkwork event log and bus"
+    about = "Benchmarks of the Linkwork event log, bus and directory search"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -28,6 +30,8 @@ enum Command {
     Replay(replay::Args),
     /// Relay throughput from the log to JetStream and to the in-process bus.
     Relay(relay::Args),
+    /// Directory search latency (need or words within 5 km) over a synthetic region.
+    Search(search::Args),
 }
 
 #[tokio::main]
@@ -36,5 +40,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Append(args) => append::run(args).await,
         Command::Replay(args) => replay::run(args).await,
         Command::Relay(args) => relay::run(args).await,
+        Command::Search(args) => search::run(args).await,
     }
 }
