@@ -188,7 +188,8 @@ async fn open_store(settings: &Settings, service: &str) -> anyhow::Result<EventS
         .with_context(|| format!("cannot open the {service} service's database"))
 }
 
-/// `postgres://…/linkwork` → `postgres://…/linkwork_<service>`, created if it is missing.
+/// `postgres://…/linkwork` → `postgres://…/linkwork_<service>`, created if it is missing
+/// (`linkwork` itself is only the prefix and need not exist).
 async fn service_database(base: &str, service: &str) -> anyhow::Result<String> {
     let (before_query, query) = match base.split_once('?') {
         Some((url, query)) => (url, Some(query)),
@@ -201,9 +202,15 @@ async fn service_database(base: &str, service: &str) -> anyhow::Result<String> {
         bail!("database_url must name a database of letters, digits and _, got {name:?}");
     }
     let database = format!("{name}_{service}").to_lowercase();
-    let mut admin = sqlx::PgConnection::connect(base)
+    // The named database need not exist: it is only the prefix. Databases are created from
+    // the server's maintenance database.
+    let maintenance = match query {
+        Some(query) => format!("{server}/postgres?{query}"),
+        None => format!("{server}/postgres"),
+    };
+    let mut admin = sqlx::PgConnection::connect(&maintenance)
         .await
-        .context("database_url: cannot connect")?;
+        .map_err(|error| anyhow::anyhow!("database_url: cannot connect to {server}: {error}"))?;
     let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
         .bind(&database)
         .fetch_optional(&mut admin)
