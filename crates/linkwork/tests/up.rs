@@ -33,6 +33,11 @@ impl Drop for Running {
 
 /// Starts `up` in `folder` and waits for its banner; returns the process and the HTTP port.
 fn up(folder: &Path) -> (Running, u16) {
+    up_with(folder, &[])
+}
+
+/// Starts `up` in `folder` with `extra` arguments and waits for its banner.
+fn up_with(folder: &Path, extra: &[&str]) -> (Running, u16) {
     let http = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_linkwork"))
         .arg("up")
@@ -41,6 +46,7 @@ fn up(folder: &Path) -> (Running, u16) {
         .args(["--http", &format!("127.0.0.1:{http}")])
         .args(["--grpc", &format!("127.0.0.1:{}", free_port())])
         .args(["--allow-test-nhs-numbers", "true"])
+        .args(extra)
         .env_remove("LINKWORK_DATABASE_URL")
         .env_remove("LINKWORK_NATS_URL")
         .env_remove("LINKWORK_CONFIG")
@@ -255,4 +261,63 @@ fn an_invalid_setting_fails_at_start_naming_it() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("stale_after_days"), "{stderr}");
+}
+
+/// The same platform on PostgreSQL (a database per service, created from a prefix that need
+/// not exist) and NATS JetStream, as `--database-url` and `--nats-url` promise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn up_runs_on_postgresql_and_nats_too() {
+    let nats = testkit::TestNats::connect().await;
+    let prefix = format!("lw{}", testkit::unique_suffix());
+    let admin = testkit::postgres_admin_url();
+    let server = admin
+        .rsplit_once('/')
+        .map(|(server, _)| server)
+        .expect("a URL");
+    let database_url = format!("{server}/{prefix}");
+    let folder = tempfile::tempdir().expect("folder");
+    let referral_id = Uuid::new_v4();
+    let (running, http) = tokio::task::block_in_place(|| {
+        up_with(
+            &folder.path().join("data"),
+            &[
+                "--database-url",
+                &database_url,
+                "--nats-url",
+                &testkit::nats_url(),
+                "--bus-prefix",
+                &nats.prefix,
+            ],
+        )
+    });
+    let created = tokio::task::block_in_place(|| {
+        request(
+            http,
+            "POST",
+            "/fhir/ServiceRequest",
+            GP_PRACTICE,
+            &service_request(referral_id),
+        )
+    });
+    assert!(created.starts_with("HTTP/1.1 201"), "{created}");
+    tokio::task::block_in_place(|| interrupt(running));
+
+    let mut connection = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .expect("admin connection");
+    for service in ["referral", "directory"] {
+        let database = format!("{prefix}_{service}");
+        let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+            .bind(&database)
+            .fetch_optional(&mut connection)
+            .await
+            .expect("query");
+        assert!(exists.is_some(), "{database} was created");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE \"{database}\" WITH (FORCE)"
+        )))
+        .execute(&mut connection)
+        .await
+        .expect("drop");
+    }
 }

@@ -4,9 +4,9 @@
 //! It is a pure fold of the log ([`DirectoryIndex::apply`]), so it is rebuilt by replaying the
 //! log at start and kept current by tailing it ([`LiveIndex`]); nothing in it is written any
 //! other way. Memory rather than SQL because the link worker's question — needs, distance,
-//! age, capacity, opening days, words, ranked — is one pass over a few hundred candidates
-//! picked from posting lists, the same on PostgreSQL and SQLite, and well inside the 5 ms
-//! budget at 50,000 services (docs/benchmarks.md). See docs/adr/0005.
+//! age, capacity, opening days, words, ranked — is one pass over a compact grid of the places
+//! near a person, or over posting lists, the same on PostgreSQL and SQLite; its latency at
+//! 50,000 services is measured in docs/benchmarks.md. See docs/adr/0005.
 
 mod compact;
 mod live;
