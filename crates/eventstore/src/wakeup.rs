@@ -2,8 +2,10 @@
 //!
 //! On PostgreSQL every append sends `NOTIFY linkwork_events` (delivered at commit) and
 //! subscribers in any process `LISTEN`; within one process a commit also bumps a local watch.
-//! A notification can be missed (listener reconnecting, a rolled-back transaction that was
-//! holding the horizon back), so a subscriber never waits longer than its poll interval.
+//! A notification can be missed (listener reconnecting), so a subscriber never waits longer
+//! than its poll interval. One can also come too early: the append is committed but an older
+//! transaction holds the horizon back and will send nothing when it ends, so a subscription
+//! that finds committed events it cannot yet read looks again within milliseconds.
 
 use std::time::Duration;
 

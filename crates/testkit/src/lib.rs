@@ -5,17 +5,20 @@
 //!   own, deleted after it; [`NatsServer`]: a private nats-server child process for tests that
 //!   stop and restart the broker.
 //! - [`given`]: given/when/then for deciders.
+//! - [`committed_events`]: the whole log, once other tests' transactions let it be read.
 //!
 //! Tests talk to real PostgreSQL and NATS. When either is unreachable the test fails with a
 //! message saying how to start it: nothing is skipped.
 
 mod database;
 mod given;
+mod log;
 mod logging;
 mod nats;
 
 pub use database::{BackendKind, TestDatabase, postgres_admin_url};
 pub use given::{Given, When, given};
+pub use log::committed_events;
 pub use logging::init_logging;
 pub use nats::{NatsServer, TestNats, nats_url};
 

@@ -1,11 +1,11 @@
 //! Appends: optimistic concurrency, idempotency, atomicity, what is stored.
 
 use eventstore::{AppendToStream, ExpectedVersion, StoreError};
-use testkit::{BackendKind, TestDatabase};
+use testkit::{BackendKind, TestDatabase, committed_events};
 
-use crate::helpers::{all_events, event};
+use crate::helpers::event;
 
-crate::conformance!(
+testkit::on_both_backends!(
     appended_events_read_back_with_every_field,
     expected_version_is_enforced,
     retry_with_same_ids_returns_original_positions_and_writes_nothing,
@@ -109,7 +109,7 @@ async fn expected_version_is_enforced(kind: BackendKind) {
         .expect("any");
     assert_eq!(any.last_version(), 4);
     assert_eq!(
-        all_events(&store).await.len(),
+        committed_events(&store).await.len(),
         4,
         "refused appends wrote nothing"
     );
@@ -135,7 +135,7 @@ async fn retry_with_same_ids_returns_original_positions_and_writes_nothing(kind:
         .expect("an identical retry succeeds");
     assert!(retry.already_recorded);
     assert_eq!(retry.events, first.events);
-    assert_eq!(all_events(&store).await.len(), 3);
+    assert_eq!(committed_events(&store).await.len(), 3);
 }
 
 async fn same_id_with_different_content_is_rejected(kind: BackendKind) {
@@ -168,7 +168,7 @@ async fn same_id_with_different_content_is_rejected(kind: BackendKind) {
         .await
         .expect_err("a used id inside a different append");
     assert!(matches!(partial, StoreError::EventIdReused { .. }));
-    assert_eq!(all_events(&store).await.len(), 1);
+    assert_eq!(committed_events(&store).await.len(), 1);
 }
 
 async fn multi_stream_append_is_all_or_nothing(kind: BackendKind) {
@@ -209,7 +209,7 @@ async fn multi_stream_append_is_all_or_nothing(kind: BackendKind) {
         .expect("append");
     assert_eq!(appended[0].last_version(), 2);
     assert_eq!(appended[1].last_version(), 2);
-    assert_eq!(all_events(&store).await.len(), 4);
+    assert_eq!(committed_events(&store).await.len(), 4);
 }
 
 async fn malformed_appends_name_the_field(kind: BackendKind) {
@@ -250,5 +250,5 @@ async fn malformed_appends_name_the_field(kind: BackendKind) {
             .await,
     );
     assert!(message.contains("twice"), "{message}");
-    assert!(all_events(&store).await.is_empty());
+    assert!(committed_events(&store).await.is_empty());
 }

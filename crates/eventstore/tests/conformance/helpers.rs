@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use eventstore::{
-    Actor, EventHandler, EventMetadata, EventStore, HandlerError, NewEvent, Position,
-    RecordedEvent, Tx, on_conn,
+    Actor, EventHandler, EventMetadata, EventStore, HandlerError, NewEvent, RecordedEvent, Tx,
+    on_conn,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -34,31 +34,6 @@ pub(crate) fn event(n: u64) -> NewEvent {
         metadata(),
     )
     .expect("serialisable")
-}
-
-/// Every event in the log, in global order. Waits while concurrent tests' transactions hold
-/// the PostgreSQL horizon back (it is cluster-wide), so it always returns every committed event.
-pub(crate) async fn all_events(store: &EventStore) -> Vec<RecordedEvent> {
-    let target = store
-        .last_committed_position()
-        .await
-        .expect("last position");
-    let mut events: Vec<RecordedEvent> = Vec::new();
-    let mut after = Position::START;
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
-    while target.is_some_and(|target| after < target) {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the horizon never passed {target:?}"
-        );
-        let page = store.read_all(after, 1000).await.expect("read_all");
-        match page.last() {
-            Some(last) => after = last.position,
-            None => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
-        }
-        events.extend(page);
-    }
-    events
 }
 
 /// Runs a statement on the store's database (outside the log's API), for set-up and tampering.

@@ -5,7 +5,7 @@ use testkit::{BackendKind, TestDatabase};
 
 use crate::helpers::{event, execute};
 
-crate::conformance!(
+testkit::on_both_backends!(
     database_refuses_update_and_delete,
     verify_names_the_event_whose_byte_was_changed,
     verify_names_the_gap_left_by_a_deleted_event,

@@ -3,15 +3,15 @@
 use std::time::Duration;
 
 use eventstore::{
-    EventHandler, ExpectedVersion, HandlerError, Position, RecordedEvent, Subscription,
-    SubscriptionError, Tx, Upcasters,
+    EventHandler, ExpectedVersion, HandlerError, RecordedEvent, Subscription, SubscriptionError,
+    Tx, Upcasters,
 };
 use serde_json::{Value, json};
-use testkit::{BackendKind, TestDatabase};
+use testkit::{BackendKind, TestDatabase, committed_events};
 
 use crate::helpers::{CREATE_SEEN, RecordSeen, event, execute, record_seen, scalar, seen_ids};
 
-crate::conformance!(
+testkit::on_both_backends!(
     failed_batch_rolls_back_effects_and_checkpoint_together,
     old_events_are_upcast_on_load_read_all_and_subscription,
     running_subscription_wakes_on_append_without_waiting_for_the_poll,
@@ -41,6 +41,8 @@ async fn failed_batch_rolls_back_effects_and_checkpoint_together(kind: BackendKi
         .append("thing-1", ExpectedVersion::NoStream, events)
         .await
         .expect("append");
+    // The first batch must see all five, so wait out other tests' transactions first.
+    assert_eq!(committed_events(&store).await.len(), 5);
     let subscription = Subscription::new(store.clone(), "projection").batch_size(10);
 
     let mut handler = FailOnce { calls: 0 };
@@ -95,16 +97,7 @@ async fn old_events_are_upcast_on_load_read_all_and_subscription(kind: BackendKi
         assert_eq!(body, json!({ "n": 7, "label": "thing 7" }));
     };
     check(&store.load_stream("thing-1").await.expect("load")[0]);
-    // On PostgreSQL, read_all waits behind any older transaction in flight anywhere on the
-    // cluster (other tests' included; docs/adr/0001), so the event shows once they finish.
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
-    let all = loop {
-        let all = store.read_all(Position::START, 10).await.expect("read_all");
-        if !all.is_empty() || tokio::time::Instant::now() > deadline {
-            break all;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    };
+    let all = committed_events(&store).await;
     check(all.first().expect("the event becomes visible"));
 
     execute(&store, CREATE_SEEN).await;
@@ -158,4 +151,55 @@ async fn running_subscription_wakes_on_append_without_waiting_for_the_poll(kind:
     stop.send(()).ok();
     running.await.expect("subscription task");
     assert!(woke.is_ok(), "the subscriber was not woken by the append");
+}
+
+/// PostgreSQL only: SQLite has one writer at a time, so nothing can hold a commit back.
+/// An unrelated transaction that began before an append holds the event out of sight; when it
+/// ends it sends no notification (it appended nothing), yet the subscriber must still see the
+/// event promptly rather than at its next poll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_woken_too_early_looks_again_when_the_older_transaction_ends() {
+    use sqlx::Connection;
+
+    let db = TestDatabase::new(BackendKind::Postgres).await;
+    let store = db.store().await;
+    execute(&store, CREATE_SEEN).await;
+    let subscription =
+        Subscription::new(store.clone(), "projection").poll_interval(Duration::from_secs(600));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(async move {
+        subscription
+            .run(&mut RecordSeen, async { stopped.await.ok().unwrap_or(()) })
+            .await;
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let mut older = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+    let mut blocker = older.begin().await.expect("begin");
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(&mut *blocker)
+        .await
+        .expect("take a transaction id");
+    db.store()
+        .await
+        .append("thing-1", ExpectedVersion::NoStream, vec![event(1)])
+        .await
+        .expect("append");
+    // The append's notification has woken the subscriber by now, to find nothing readable.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        seen_ids(&store).await.is_empty(),
+        "the horizon held it back"
+    );
+    blocker.commit().await.expect("end the older transaction");
+
+    let saw = tokio::time::timeout(Duration::from_secs(20), async {
+        while seen_ids(&store).await.is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    stop.send(()).ok();
+    running.await.expect("subscription task");
+    assert!(saw.is_ok(), "the subscriber waited for its next poll");
 }

@@ -15,24 +15,13 @@ use directory::import::{
     self, Ids, ImportError, ImportReport, Kind, Limits, Source, SourceError, importer_context,
 };
 use directory::index::{LiveIndex, Query};
-use eventstore::{Actor, EventStore, Position, RecordedEvent};
+use eventstore::{Actor, EventStore, Position};
 use serde_json::json;
-use testkit::{BackendKind, TestDatabase};
+use testkit::{BackendKind, TestDatabase, committed_events};
 
 use feed::{FeedCopy, fixture, pages, service_mut};
 
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $test() { super::$test(testkit::BackendKind::Postgres).await; } )*
-        }
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $test() { super::$test(testkit::BackendKind::Sqlite).await; } )*
-        }
-    };
-}
-
-on_both_backends!(
+testkit::on_both_backends!(
     a_first_import_creates_the_records_with_provenance,
     importing_the_same_feed_again_writes_nothing,
     a_changed_field_writes_exactly_its_event,
@@ -67,23 +56,12 @@ async fn run(app: &DirectoryApp, source: &Source) -> ImportReport {
         .expect("import")
 }
 
-/// The log's head once every committed event is readable: PostgreSQL holds reads back behind
-/// transactions still in flight anywhere on the server (other tests' too).
+/// The log's head once every committed event is readable.
 async fn head(store: &EventStore) -> Option<Position> {
-    let committed = store.last_committed_position().await.expect("committed");
-    for _ in 0..1500 {
-        let visible = store.head_position().await.expect("head");
-        if visible == committed {
-            return visible;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the log never became readable up to {committed:?}");
-}
-
-async fn events(store: &EventStore) -> Vec<RecordedEvent> {
-    head(store).await;
-    store.read_all(Position::START, 10_000).await.expect("read")
+    committed_events(store)
+        .await
+        .last()
+        .map(|event| event.position)
 }
 
 fn seen(report: &ImportReport) -> Vec<u64> {
@@ -112,7 +90,7 @@ async fn a_first_import_creates_the_records_with_provenance(kind: BackendKind) {
         let counts = report.counts(kind);
         assert_eq!(counts.created, counts.seen, "{kind:?}: {counts:?}");
     }
-    let log = events(app.store()).await;
+    let log = committed_events(app.store()).await;
     assert_eq!(report.events_written, FIXTURE_EVENTS);
     assert_eq!(log.len() as u64, FIXTURE_EVENTS);
     assert!(
@@ -296,7 +274,7 @@ async fn a_changed_field_writes_exactly_its_event(kind: BackendKind) {
     app.handle(&money, Command::Update { details }, &curator)
         .await
         .expect("curator update");
-    let before = events(app.store()).await.len();
+    let before = committed_events(app.store()).await.len();
 
     let mut edited = pages();
     service_mut(&mut edited, "svc-money")["description"] =
@@ -312,7 +290,7 @@ async fn a_changed_field_writes_exactly_its_event(kind: BackendKind) {
         let counts = report.counts(kind);
         assert_eq!(counts.unchanged, counts.seen, "{kind:?}: {counts:?}");
     }
-    let log = events(app.store()).await;
+    let log = committed_events(app.store()).await;
     assert_eq!(log.len(), before + 1);
     let written = log.last().expect("an event");
     assert_eq!(written.stream_id, format!("service-{money}"));
@@ -394,7 +372,7 @@ async fn a_malformed_record_is_skipped_and_reported(kind: BackendKind) {
         "org-advice only serves svc-money"
     );
     assert_eq!(report.events_written, 17);
-    assert_eq!(events(app.store()).await.len(), 17);
+    assert_eq!(committed_events(app.store()).await.len(), 17);
 
     // A page that is not a page stops the import before it writes anything.
     let broken = FeedCopy::new(&[json!({"contents": 5})]);

@@ -11,18 +11,7 @@ use crate::oruk_fixture::{
 };
 use crate::schema::{assert_valid, assert_valid_page};
 
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $test() { super::$test(testkit::BackendKind::Postgres).await; } )*
-        }
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $test() { super::$test(testkit::BackendKind::Sqlite).await; } )*
-        }
-    };
-}
-
-on_both_backends!(
+testkit::on_both_backends!(
     every_endpoint_answers_valid_hsds,
     a_service_is_served_fully_nested_with_stable_ids,
     only_the_stale_service_carries_the_alert,
