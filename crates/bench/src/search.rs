@@ -8,6 +8,7 @@
 
 mod region;
 
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Duration as Period, Utc};
@@ -103,9 +104,9 @@ async fn search_all(
     backend: &str,
 ) -> anyhow::Result<()> {
     println!(
-        "| backend | query | queries | mean µs | p50 µs | p90 µs | p99 µs | max µs | mean hits | mean total |"
+        "| backend | query | queries | mean µs | p50 µs | p90 µs | p99 µs | max µs | mean hits | mean total | answers digest |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     let mut queries = StdRng::seed_from_u64(args.seed.wrapping_add(1));
     for shape in [Shape::TermNear, Shape::TextNear] {
         let batch: Vec<Query> = (0..WARM_UP + args.queries)
@@ -196,6 +197,9 @@ struct Measured {
     samples: Vec<Duration>,
     hits: usize,
     total: usize,
+    /// A hash of every timed query's page (ids, in order) and total: two runs (or two
+    /// versions of the index) with the same digest gave the same answers.
+    answers: DefaultHasher,
 }
 
 /// Runs the warm-up queries untimed, then times each of the rest.
@@ -208,6 +212,7 @@ fn measure(index: &LiveIndex, queries: &[Query], now: DateTime<Utc>) -> Measured
         samples: Vec::with_capacity(timed.len()),
         hits: 0,
         total: 0,
+        answers: DefaultHasher::new(),
     };
     for query in timed {
         let started = Instant::now();
@@ -215,6 +220,10 @@ fn measure(index: &LiveIndex, queries: &[Query], now: DateTime<Utc>) -> Measured
         measured.samples.push(started.elapsed());
         measured.hits += results.hits.len();
         measured.total += results.total;
+        results.total.hash(&mut measured.answers);
+        for hit in &results.hits {
+            hit.service.id.hash(&mut measured.answers);
+        }
     }
     measured.samples.sort_unstable();
     measured
@@ -228,13 +237,14 @@ impl Measured {
         let at =
             |p: f64| micros(self.samples[((p * count as f64).ceil() as usize).clamp(1, count) - 1]);
         println!(
-            "| {backend} | {shape} | {count} | {mean:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.1} | {:.0} |",
+            "| {backend} | {shape} | {count} | {mean:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.1} | {:.0} | `{:016x}` |",
             at(0.50),
             at(0.90),
             at(0.99),
             at(1.0),
             self.hits as f64 / count as f64,
             self.total as f64 / count as f64,
+            self.answers.finish(),
         );
     }
 }

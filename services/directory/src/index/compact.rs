@@ -1,11 +1,12 @@
-//! The part of the index a radius query scans: every place a service is delivered, with its
-//! point, in a fine grid, and a few bytes of facts per service in a dense array.
+//! The part of the index every search reads first: a few bytes of facts per service in a dense
+//! array, and every place a service is delivered, with its point, in a fine grid.
 //!
-//! The records themselves live in maps keyed by id strings; reading them for thousands of
-//! candidates costs a hash and several cache misses each (about 3 µs a service at 50,000
-//! services, docs/benchmarks.md). Here a candidate is a slot number: its sites are contiguous
-//! in their cells, its facts one array index away, and its needs and words small sorted
-//! integer lists, so filters run before anything is looked up by id.
+//! Services, terms and words are numbered (slots) in the order first seen. Looking records up
+//! by id string for thousands of candidates cost a hash and several cache misses each (about
+//! 3 µs a service at 50,000 services, docs/benchmarks.md). Here a candidate is a slot number:
+//! its places are contiguous in their cells with the filters' gate beside them, its facts one
+//! array index away, and its needs and words small sorted integer lists, so every filter runs
+//! before its full record is touched.
 
 use std::collections::HashMap;
 
@@ -20,7 +21,6 @@ const CELL: f64 = 0.01;
 #[derive(Debug, Default)]
 pub(super) struct Slots {
     of: HashMap<String, u32>,
-    names: Vec<String>,
 }
 
 impl Slots {
@@ -29,8 +29,7 @@ impl Slots {
         if let Some(slot) = self.of.get(name) {
             return *slot;
         }
-        let slot = self.names.len() as u32;
-        self.names.push(name.to_owned());
+        let slot = self.of.len() as u32;
         self.of.insert(name.to_owned(), slot);
         slot
     }
@@ -38,11 +37,6 @@ impl Slots {
     /// The slot of `name`, if it has one.
     pub(super) fn get(&self, name: &str) -> Option<u32> {
         self.of.get(name).copied()
-    }
-
-    /// The name in `slot`.
-    pub(super) fn name(&self, slot: u32) -> &String {
-        &self.names[slot as usize]
     }
 }
 
@@ -148,13 +142,13 @@ impl Places {
         self.of_service[index] = points;
     }
 
-    /// Calls `visit(service, metres)` for every place within `within` metres of `from` whose
-    /// service's gate `admit` lets through.
+    /// Calls `visit(service, metres)` for every place within `within` metres of `from` that
+    /// `admit(service, gate)` lets through.
     pub(super) fn within(
         &self,
         from: Point,
         within: f64,
-        admit: impl Fn(&Gate) -> bool,
+        admit: impl Fn(u32, &Gate) -> bool,
         mut visit: impl FnMut(u32, f64),
     ) {
         // One degree of latitude is ~111 km; a degree of longitude shrinks with cos(latitude).
@@ -178,7 +172,7 @@ impl Places {
             for place in placed {
                 let north = (place.point.latitude - from.latitude) * metres_per_degree;
                 let east = (place.point.longitude - from.longitude) * metres_per_degree * squeeze;
-                if north * north + east * east > reach || !admit(&place.gate) {
+                if north * north + east * east > reach || !admit(place.service, &place.gate) {
                     continue;
                 }
                 let metres = from.distance_m(place.point);
@@ -223,7 +217,7 @@ mod tests {
             active: true,
             ..Gate::default()
         };
-        let everyone = |_: &Gate| true;
+        let everyone = |_: u32, _: &Gate| true;
         places.place(0, vec![point(52.609, -1.1), point(52.7, -1.1)], open);
         places.place(1, vec![point(52.62, -1.1)], open);
         let mut seen = Vec::new();
@@ -245,7 +239,7 @@ mod tests {
         places.within(
             home,
             3_000.0,
-            |gate| gate.active,
+            |_, gate| gate.active,
             |service, _| seen.push(service),
         );
         assert!(seen.is_empty(), "{seen:?}");
@@ -260,6 +254,5 @@ mod tests {
         );
         assert_eq!(slots.get("b"), Some(1));
         assert_eq!(slots.get("c"), None);
-        assert_eq!(slots.name(1), "b");
     }
 }

@@ -9,7 +9,10 @@
 //! 50,000 services is measured in docs/benchmarks.md. See docs/adr/0005.
 
 mod compact;
+mod links;
 mod live;
+mod postings;
+mod scoring;
 mod search;
 mod text;
 
@@ -40,8 +43,6 @@ pub struct ServiceEntry {
     pub updated_at: DateTime<Utc>,
     /// When its capacity was last reported.
     pub capacity_updated_at: Option<DateTime<Utc>>,
-    /// Searchable words of its name, description and eligibility, with their weights.
-    words: HashMap<String, u32>,
 }
 
 /// Name words count three times a description word: a service called "Walking group" is a
@@ -50,6 +51,7 @@ const NAME_WEIGHT: u32 = 3;
 const DESCRIPTION_WEIGHT: u32 = 1;
 
 impl ServiceEntry {
+    /// Searchable words of its name, description and eligibility, with their weights.
     fn words_of(listed: &Listed) -> HashMap<String, u32> {
         let details = &listed.details;
         let mut words = HashMap::new();
@@ -74,23 +76,18 @@ impl ServiceEntry {
 pub struct DirectoryIndex {
     stale_after: Duration,
     position: Position,
-    services: HashMap<String, ServiceEntry>,
+    /// Every service, by slot (see `service_slots`).
+    services: Vec<ServiceEntry>,
     organisations: BTreeMap<String, Recorded<Organization>>,
     locations: BTreeMap<String, Recorded<Location>>,
     taxonomies: BTreeMap<String, Recorded<Taxonomy>>,
     terms: BTreeMap<String, Recorded<TaxonomyTerm>>,
-    /// Term id → services classified under it.
-    by_term: HashMap<String, BTreeSet<String>>,
     /// Term id → its narrower terms.
     children: HashMap<String, BTreeSet<String>>,
-    /// Word → services whose name, description or eligibility has it.
-    by_word: HashMap<String, BTreeSet<String>>,
     /// Word → terms whose name has it.
     terms_by_word: HashMap<String, BTreeSet<String>>,
-    /// service_at_location id → the service delivered there.
-    sites: HashMap<String, String>,
-    /// Location id → (service id, service_at_location id) delivered there.
-    at_location: HashMap<String, BTreeSet<(String, String)>>,
+    /// Which service is delivered at each service_at_location, and at each location.
+    links: links::SiteLinks,
     /// Location id → its point, for distances without decoding the record.
     points: HashMap<String, Point>,
     /// Dense numbers for services, terms and words, for the compact part below.
@@ -99,6 +96,10 @@ pub struct DirectoryIndex {
     word_slots: compact::Slots,
     /// Per service slot, what the filters read.
     facts: Vec<compact::Facts>,
+    /// Term slot → service slots classified under it.
+    services_by_term: postings::Postings,
+    /// Word slot → service slots whose name, description or eligibility has it.
+    services_by_word: postings::Postings,
     /// Every service's places, in a fine grid, for radius queries.
     places: compact::Places,
 }
@@ -114,23 +115,22 @@ impl DirectoryIndex {
         Self {
             stale_after,
             position: Position::START,
-            services: HashMap::new(),
+            services: Vec::new(),
             organisations: BTreeMap::new(),
             locations: BTreeMap::new(),
             taxonomies: BTreeMap::new(),
             terms: BTreeMap::new(),
-            by_term: HashMap::new(),
             children: HashMap::new(),
-            by_word: HashMap::new(),
             terms_by_word: HashMap::new(),
-            sites: HashMap::new(),
+            links: links::SiteLinks::default(),
             points: HashMap::new(),
             service_slots: compact::Slots::default(),
             term_slots: compact::Slots::default(),
             word_slots: compact::Slots::default(),
             facts: Vec::new(),
+            services_by_term: postings::Postings::default(),
+            services_by_word: postings::Postings::default(),
             places: compact::Places::default(),
-            at_location: HashMap::new(),
         }
     }
 
@@ -165,43 +165,46 @@ impl DirectoryIndex {
     }
 
     fn apply_service(&mut self, event: Event, occurred_at: DateTime<Utc>) {
-        let id = event.service_id().to_owned();
-        let previous = self.services.remove(&id);
+        let id = event.service_id();
+        let slot = self.service_slots.get(id);
+        let previous = slot.map(|slot| &self.services[slot as usize]);
         let state = Service {
-            listed: previous.as_ref().map(|entry| entry.listed.clone()),
+            listed: previous.map(|entry| entry.listed.clone()),
         };
         let Some(listed) = Service::evolve(state, &event).listed else {
             return;
         };
-        if let Some(previous) = &previous {
-            self.unindex(previous);
-        }
-        let words = ServiceEntry::words_of(&listed);
         let entry = ServiceEntry {
-            id: id.clone(),
-            listed_at: previous.as_ref().map_or(occurred_at, |p| p.listed_at),
+            id: id.to_owned(),
+            listed_at: previous.map_or(occurred_at, |p| p.listed_at),
             updated_at: occurred_at,
             capacity_updated_at: match &event {
                 Event::ServiceCapacityChanged { at, .. } => Some(*at),
-                _ => previous.as_ref().and_then(|p| p.capacity_updated_at),
+                _ => previous.and_then(|p| p.capacity_updated_at),
             },
             listed,
-            words,
         };
-        self.reindex(&entry);
-        self.compact(&entry);
-        self.services.insert(id, entry);
+        // A service keeps its slot for life, and its entry sits at that index.
+        let slot = self.service_slots.slot(&entry.id);
+        self.compact(slot, &entry.listed);
+        let index = slot as usize;
+        if index < self.services.len() {
+            let previous = std::mem::replace(&mut self.services[index], entry);
+            self.links.unlink(&previous);
+        } else {
+            self.services.push(entry);
+        }
+        self.links.link(&self.services[index]);
     }
 
-    /// Refreshes a service's facts and places in the compact part.
-    fn compact(&mut self, entry: &ServiceEntry) {
-        let slot = self.service_slots.slot(&entry.id);
-        let mut terms: Vec<u32> = (entry.listed.details.taxonomy_terms.iter())
+    /// Refreshes service `slot`'s facts, postings and places in the compact part.
+    fn compact(&mut self, slot: u32, listed: &Listed) {
+        let mut terms: Vec<u32> = (listed.details.taxonomy_terms.iter())
             .map(|term| self.term_slots.slot(term))
             .collect();
         terms.sort_unstable();
         terms.dedup();
-        let mut words: Vec<(u32, u32)> = (entry.words.iter())
+        let mut words: Vec<(u32, u32)> = (ServiceEntry::words_of(listed).iter())
             .map(|(word, weight)| (self.word_slots.slot(word), *weight))
             .collect();
         words.sort_unstable();
@@ -209,48 +212,25 @@ impl DirectoryIndex {
         if self.facts.len() <= index {
             self.facts.resize_with(index + 1, compact::Facts::default);
         }
-        self.facts[index] = compact::Facts::of(&entry.listed, terms, words);
-        let points = (entry.listed.locations.values())
+        let facts = compact::Facts::of(listed, terms, words);
+        let before = std::mem::replace(&mut self.facts[index], facts);
+        let after = &self.facts[index];
+        for term in before.terms.iter().filter(|t| !after.terms.contains(t)) {
+            self.services_by_term.remove(*term, slot);
+        }
+        for term in &after.terms {
+            self.services_by_term.add(*term, slot);
+        }
+        for (word, _) in (before.words.iter()).filter(|(w, _)| after.word_weight(*w) == 0) {
+            self.services_by_word.remove(*word, slot);
+        }
+        for (word, _) in &after.words {
+            self.services_by_word.add(*word, slot);
+        }
+        let points = (listed.locations.values())
             .filter_map(|location| self.points.get(location).copied())
             .collect();
-        self.places.place(slot, points, self.facts[index].gate);
-    }
-
-    fn unindex(&mut self, entry: &ServiceEntry) {
-        for term in &entry.listed.details.taxonomy_terms {
-            remove_posting(&mut self.by_term, term, &entry.id);
-        }
-        for word in entry.words.keys() {
-            remove_posting(&mut self.by_word, word, &entry.id);
-        }
-        for (link, location) in &entry.listed.locations {
-            if let Some(set) = self.at_location.get_mut(location) {
-                set.remove(&(entry.id.clone(), link.clone()));
-            }
-            self.sites.remove(link);
-        }
-    }
-
-    fn reindex(&mut self, entry: &ServiceEntry) {
-        for term in &entry.listed.details.taxonomy_terms {
-            self.by_term
-                .entry(term.clone())
-                .or_default()
-                .insert(entry.id.clone());
-        }
-        for word in entry.words.keys() {
-            self.by_word
-                .entry(word.clone())
-                .or_default()
-                .insert(entry.id.clone());
-        }
-        for (link, location) in &entry.listed.locations {
-            self.at_location
-                .entry(location.clone())
-                .or_default()
-                .insert((entry.id.clone(), link.clone()));
-            self.sites.insert(link.clone(), entry.id.clone());
-        }
+        self.places.place(slot, points, after.gate);
     }
 
     fn apply_term(&mut self, recorded: Recorded<TaxonomyTerm>) {
@@ -283,26 +263,25 @@ impl DirectoryIndex {
             None => self.points.remove(&recorded.id),
         };
         // The services delivered here move with it.
-        let delivered: Vec<String> = (self.at_location.get(&recorded.id).into_iter().flatten())
-            .map(|(service, _)| service.clone())
-            .collect();
+        let delivered = self.links.delivered_at(&recorded.id);
         self.locations.insert(recorded.id.clone(), recorded);
         for service in delivered {
-            if let Some(entry) = self.services.remove(&service) {
-                self.compact(&entry);
-                self.services.insert(service, entry);
+            if let Some(slot) = self.service_slots.get(&service) {
+                let listed = self.services[slot as usize].listed.clone();
+                self.compact(slot, &listed);
             }
         }
     }
 
     /// A service by id.
     pub fn service(&self, id: &str) -> Option<&ServiceEntry> {
-        self.services.get(id)
+        let slot = self.service_slots.get(id)?;
+        self.services.get(slot as usize)
     }
 
     /// The service delivered at service_at_location `site_id`, and that location's id.
     pub fn site(&self, site_id: &str) -> Option<(&ServiceEntry, &str)> {
-        let service = self.services.get(self.sites.get(site_id)?)?;
+        let service = self.service(self.links.service_at(site_id)?)?;
         let location = service.listed.locations.get(site_id)?;
         Some((service, location.as_str()))
     }
@@ -351,7 +330,7 @@ impl DirectoryIndex {
     pub fn services_of(&self, organisation_id: &str) -> Vec<&ServiceEntry> {
         let mut services: Vec<_> = self
             .services
-            .values()
+            .iter()
             .filter(|entry| entry.listed.organisation_id == organisation_id)
             .collect();
         services.sort_by(|a, b| a.id.cmp(&b.id));

@@ -7,13 +7,14 @@
 //! page deterministic.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{DirectoryIndex, ServiceEntry, text};
+use super::compact::Gate;
+use super::scoring::Scoring;
+use super::{DirectoryIndex, ServiceEntry};
 use crate::domain::geo::Point;
-use crate::domain::service::Standing;
 
 /// Where the person is, and how far they can go.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -141,10 +142,6 @@ struct Scored<'a> {
     distance_m: Option<f64>,
 }
 
-/// Needs met count more than any number of matching words: meeting the need is the point.
-const NEED_WEIGHT: u32 = 100;
-const TERM_NAME_WEIGHT: u32 = 2;
-
 impl DirectoryIndex {
     /// Answers `query` as of `now` (for the stale flag).
     pub fn search(&self, query: &Query, now: DateTime<Utc>) -> SearchResults<SearchHit> {
@@ -219,219 +216,63 @@ impl DirectoryIndex {
         self.points.get(location_id).copied()
     }
 
-    /// Every service matching `query`, unsorted, with what it is ranked by.
+    /// Every service matching `query`, unsorted, with what it is ranked by. Candidates come
+    /// from the places near the person when the query has a radius, else from the postings
+    /// of its needs or words, else every service; each is judged on its compact facts first,
+    /// and only the survivors are looked up by id.
     fn matching(&self, query: &Query) -> Vec<Scored<'_>> {
-        let needs = self.needs_with_narrower(&query.taxonomy_terms);
-        let words: BTreeSet<String> = query
-            .text
-            .as_deref()
-            .map(|text| text::words(text).collect())
-            .unwrap_or_default();
-        let word_terms: Vec<BTreeSet<&String>> = words
-            .iter()
-            .map(|word| {
-                self.terms_by_word
-                    .get(word)
-                    .map(|terms| terms.iter().collect())
-                    .unwrap_or_default()
-            })
-            .collect();
-        // A radius query is answered from the compact places and facts, ranked there too;
-        // only the filters they cannot answer read the records.
-        if let Some(Near {
-            point,
-            within_m: Some(within),
-        }) = query.near
-        {
-            let nearby = self.nearby(query, point, within, &needs, &words, &word_terms);
-            let other_filters = query.open_on.is_some()
-                || query.organisation_id.is_some()
-                || query.taxonomy_id.is_some()
-                || query.modified_after.is_some();
-            return nearby
-                .into_iter()
-                .filter_map(|(id, distance, relevance)| {
-                    let entry = self.services.get(id)?;
-                    if other_filters && !self.passes_other_filters(entry, query) {
-                        return None;
-                    }
-                    Some(Scored {
-                        entry,
-                        relevance,
-                        distance_m: Some(distance),
-                    })
-                })
-                .collect();
-        }
-        let candidates = self.candidates(&needs, &words, &word_terms);
-        let mut scored = Vec::new();
-        for id in candidates {
-            let Some(entry) = self.services.get(id) else {
-                continue;
-            };
-            if !self.passes_filters(entry, query) {
-                continue;
+        let Some(scoring) = Scoring::new(self, query) else {
+            return vec![];
+        };
+        let candidates = scoring.candidates(self);
+        let in_candidates = |slot: u32| candidates.as_ref().is_none_or(|set| set.contains(slot));
+        let found: Vec<(u32, Option<f64>)> = match query.near {
+            Some(Near {
+                point,
+                within_m: Some(within),
+            }) => {
+                let mut placed: Vec<(u32, f64)> = Vec::new();
+                let admit = |slot: u32, gate: &Gate| in_candidates(slot) && scoring.admits(gate);
+                self.places.within(point, within, admit, |slot, metres| {
+                    placed.push((slot, metres));
+                });
+                // Each service's nearest place first, then one row per service.
+                placed.sort_unstable_by(|(a, a_m), (b, b_m)| a.cmp(b).then(a_m.total_cmp(b_m)));
+                placed.dedup_by_key(|(slot, _)| *slot);
+                (placed.into_iter())
+                    .map(|(slot, metres)| (slot, Some(metres)))
+                    .collect()
             }
-            let terms = &entry.listed.details.taxonomy_terms;
-            let needs_met = terms.iter().filter(|term| needs.contains(term)).count() as u32;
-            if !needs.is_empty() && needs_met == 0 {
-                continue;
-            }
-            let mut word_score = 0;
-            for (word, matching_terms) in words.iter().zip(&word_terms) {
-                let in_text = entry.words.get(word).copied().unwrap_or(0);
-                let in_terms = if terms.iter().any(|term| matching_terms.contains(term)) {
-                    TERM_NAME_WEIGHT
-                } else {
-                    0
+            _ => {
+                let slots: Box<dyn Iterator<Item = u32>> = match &candidates {
+                    Some(set) => Box::new(set.iter()),
+                    None => Box::new(0..self.facts.len() as u32),
                 };
-                word_score += in_text.max(in_terms);
+                slots
+                    .filter(|slot| scoring.admits(&self.facts[*slot as usize].gate))
+                    .map(|slot| (slot, None))
+                    .collect()
             }
-            if !words.is_empty() && word_score == 0 {
-                continue;
-            }
-            let distance_m = (query.near)
-                .and_then(|near| self.nearest(entry, near.point))
-                .map(|(metres, _)| metres);
-            scored.push(Scored {
-                entry,
-                relevance: needs_met * NEED_WEIGHT + word_score,
-                distance_m,
-            });
-        }
-        scored
-    }
-
-    /// Services with a place within `within` metres of `point` that pass the filters the
-    /// compact facts can answer (standing, referrals, capacity, age, needs, words), each with
-    /// the distance to its nearest such place and its relevance, scored as [`Self::matching`]
-    /// scores the records.
-    fn nearby<'a>(
-        &'a self,
-        query: &Query,
-        point: Point,
-        within: f64,
-        needs: &BTreeSet<&String>,
-        words: &BTreeSet<String>,
-        word_terms: &[BTreeSet<&String>],
-    ) -> Vec<(&'a String, f64, u32)> {
-        let sorted = |slots: &mut Vec<u32>| {
-            slots.sort_unstable();
-            slots.dedup();
         };
-        let mut need_slots: Vec<u32> = (needs.iter())
-            .filter_map(|need| self.term_slots.get(need))
-            .collect();
-        sorted(&mut need_slots);
-        if !needs.is_empty() && need_slots.is_empty() {
-            return vec![]; // no service is classified under any of them
-        }
-        let word_slots: Vec<(Option<u32>, Vec<u32>)> = words
-            .iter()
-            .zip(word_terms)
-            .map(|(word, terms)| {
-                let mut terms: Vec<u32> = (terms.iter())
-                    .filter_map(|term| self.term_slots.get(term))
-                    .collect();
-                sorted(&mut terms);
-                (self.word_slots.get(word), terms)
-            })
-            .collect();
-        let any_of = |have: &[u32], wanted: &[u32]| {
-            have.iter().any(|slot| wanted.binary_search(slot).is_ok())
-        };
-        let mut nearest: HashMap<u32, (f64, u32)> = HashMap::new();
-        let admit = |gate: &super::compact::Gate| {
-            (query.include_inactive || gate.active)
-                && (!query.takes_referrals || gate.takes_referrals)
-                && (!query.with_capacity || !gate.full)
-                && query.age.is_none_or(|age| {
-                    gate.minimum_age.is_none_or(|min| age >= min)
-                        && gate.maximum_age.is_none_or(|max| age <= max)
-                })
-        };
-        self.places.within(point, within, admit, |slot, metres| {
-            if let Some((best, _)) = nearest.get_mut(&slot) {
-                *best = best.min(metres);
-                return;
-            }
-            let facts = &self.facts[slot as usize];
-            let needs_met = (facts.terms.iter())
-                .filter(|term| need_slots.binary_search(term).is_ok())
-                .count() as u32;
-            if !need_slots.is_empty() && needs_met == 0 {
-                return;
-            }
-            let mut word_score = 0;
-            for (word, terms) in &word_slots {
-                let in_text = word.map_or(0, |word| facts.word_weight(word));
-                let in_terms = if any_of(&facts.terms, terms) {
-                    TERM_NAME_WEIGHT
-                } else {
-                    0
-                };
-                word_score += in_text.max(in_terms);
-            }
-            if !word_slots.is_empty() && word_score == 0 {
-                return;
-            }
-            nearest.insert(slot, (metres, needs_met * NEED_WEIGHT + word_score));
-        });
-        nearest
+        found
             .into_iter()
-            .map(|(slot, (metres, relevance))| (self.service_slots.name(slot), metres, relevance))
-            .collect()
-    }
-
-    /// The narrowest list of service ids that can contain every answer.
-    fn candidates<'a>(
-        &'a self,
-        needs: &BTreeSet<&'a String>,
-        words: &BTreeSet<String>,
-        word_terms: &[BTreeSet<&String>],
-    ) -> Vec<&'a String> {
-        let mut ids: BTreeSet<&String> = BTreeSet::new();
-        if !needs.is_empty() {
-            for need in needs {
-                ids.extend(self.by_term.get(*need).into_iter().flatten());
-            }
-        } else if !words.is_empty() {
-            for (word, terms) in words.iter().zip(word_terms) {
-                ids.extend(self.by_word.get(word).into_iter().flatten());
-                for term in terms {
-                    ids.extend(self.by_term.get(*term).into_iter().flatten());
+            .filter_map(|(slot, distance_m)| {
+                let relevance = scoring.relevance(&self.facts[slot as usize])?;
+                let entry = self.services.get(slot as usize)?;
+                if !self.passes_other_filters(entry, query) {
+                    return None;
                 }
-            }
-        } else {
-            return self.services.keys().collect();
-        }
-        ids.into_iter().collect()
-    }
-
-    fn passes_filters(&self, entry: &ServiceEntry, query: &Query) -> bool {
-        let listed = &entry.listed;
-        let details = &listed.details;
-        if !query.include_inactive && listed.standing != Standing::Active {
-            return false;
-        }
-        if query.takes_referrals && !details.takes_referrals {
-            return false;
-        }
-        if query.with_capacity
-            && listed
-                .capacity
-                .as_ref()
-                .is_some_and(|capacity| capacity.available == 0)
-        {
-            return false;
-        }
-        if let Some(age) = query.age
-            && (details.minimum_age.is_some_and(|min| age < min)
-                || details.maximum_age.is_some_and(|max| age > max))
-        {
-            return false;
-        }
-        self.passes_other_filters(entry, query)
+                let distance_m = distance_m.or_else(|| {
+                    let near = query.near?;
+                    self.nearest(entry, near.point).map(|(metres, _)| metres)
+                });
+                Some(Scored {
+                    entry,
+                    relevance,
+                    distance_m,
+                })
+            })
+            .collect()
     }
 
     /// The filters the compact facts do not answer: opening days, organisation, taxonomy,
@@ -467,7 +308,7 @@ impl DirectoryIndex {
     }
 
     /// The needs asked for and every narrower term under them.
-    fn needs_with_narrower<'a>(&'a self, needs: &'a [String]) -> BTreeSet<&'a String> {
+    pub(super) fn needs_with_narrower<'a>(&'a self, needs: &'a [String]) -> BTreeSet<&'a String> {
         let mut found: BTreeSet<&String> = BTreeSet::new();
         let mut pending: Vec<&String> = needs.iter().collect();
         while let Some(term) = pending.pop() {

@@ -22,6 +22,7 @@ testkit::on_both_backends!(
     eligibility_capacity_and_opening_filter,
     stale_services_are_flagged_and_inactive_ones_hidden,
     pages_are_stable_and_complete,
+    a_corrected_service_moves_between_needs_and_words,
     locations_resolve_their_postcode_and_unknown_postcodes_are_refused,
 );
 
@@ -293,6 +294,46 @@ async fn pages_are_stable_and_complete(kind: BackendKind) {
     }
     let expected: Vec<String> = (0..7).map(|n| format!("svc-{n}")).collect();
     assert_eq!(seen, expected);
+}
+
+async fn a_corrected_service_moves_between_needs_and_words(kind: BackendKind) {
+    let database = TestDatabase::new(kind).await;
+    let (app, index) = region(database.store().await).await;
+    service_at(
+        &app,
+        "club",
+        2.0,
+        details("Lunch club", "Hot meals", &["loneliness"]),
+    )
+    .await;
+    let update = Command::Update {
+        details: details("Debt clinic", "Budgeting help", &["debt"]),
+    };
+    let last = last_position(&app, "club", update).await;
+    index.wait_for(last, WAIT).await.expect("caught up");
+
+    let asked = |terms: &[&str], text: Option<&str>, within_km: Option<f64>| Query {
+        taxonomy_terms: terms.iter().map(|term| (*term).to_owned()).collect(),
+        text: text.map(str::to_owned),
+        near: within_km.and_then(|km| home(Some(km))),
+        ..Query::default()
+    };
+    // Both ways of finding candidates (places near the person, postings) see the correction.
+    for within_km in [Some(5.0), None] {
+        for (terms, text, expected) in [
+            (&["loneliness"][..], None, 0),
+            (&["debt"][..], None, 1),
+            (&[][..], Some("lunch"), 0),
+            (&[][..], Some("budgeting"), 1),
+            (&[][..], Some("clinic meals"), 1),
+        ] {
+            let results = search(&index, asked(terms, text, within_km)).await;
+            assert_eq!(
+                results.total, expected,
+                "{terms:?} {text:?} within {within_km:?} km"
+            );
+        }
+    }
 }
 
 async fn locations_resolve_their_postcode_and_unknown_postcodes_are_refused(kind: BackendKind) {
