@@ -11,9 +11,6 @@ use std::time::Duration;
 
 use crate::{EventStore, Position, RecordedEvent, StoreError, Tx, Wakeup};
 
-/// How soon to look again when committed events are held behind an older transaction.
-const HELD_BACK_RETRY: Duration = Duration::from_millis(20);
-
 /// What a handler may fail with; the batch is rolled back and retried after a back-off.
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -92,15 +89,6 @@ impl Subscription {
         let position = self.store.load_checkpoint(&mut tx, &self.name).await?;
         tx.rollback().await?;
         Ok(position)
-    }
-
-    /// Whether events are committed past the checkpoint that the last batch could not yet see.
-    /// A failure to tell counts as "no": the poll interval still bounds the wait.
-    async fn held_back(&self) -> bool {
-        let Ok(Some(head)) = self.store.last_committed_position().await else {
-            return false;
-        };
-        !matches!(self.checkpoint().await, Ok(Some(at)) if at >= head)
     }
 
     /// Processes at most one batch in one transaction; returns how many events it applied.
@@ -208,17 +196,10 @@ impl Subscription {
             let pause = match step {
                 Ok(0) => {
                     backoff = Duration::from_millis(50);
-                    // Committed events held behind an older transaction (PostgreSQL's horizon
-                    // is cluster-wide) bring no further notification when that transaction
-                    // ends, so look again soon rather than sleep a whole poll interval.
-                    let wait = if self.held_back().await {
-                        HELD_BACK_RETRY
-                    } else {
-                        self.poll_interval
-                    };
+                    let read_to = self.checkpoint().await.ok().flatten();
                     tokio::select! {
                         () = &mut shutdown => return,
-                        () = wakeup.wait(wait) => {}
+                        () = wakeup.wait_past(read_to, self.poll_interval) => {}
                     }
                     continue;
                 }

@@ -2,10 +2,11 @@
 //!
 //! On PostgreSQL every append sends `NOTIFY linkwork_events` (delivered at commit) and
 //! subscribers in any process `LISTEN`; within one process a commit also bumps a local watch.
-//! A notification can be missed (listener reconnecting), so a subscriber never waits longer
-//! than its poll interval. One can also come too early: the append is committed but an older
-//! transaction holds the horizon back and will send nothing when it ends, so a subscription
-//! that finds committed events it cannot yet read looks again within milliseconds.
+//! A notification can be missed (listener reconnecting), so a reader never waits longer than
+//! its poll interval. One can also come too early: the append is committed but an older
+//! transaction holds the horizon back and will send nothing when it ends, so a reader that
+//! finds committed events it cannot read yet looks again within milliseconds
+//! ([`Wakeup::wait_past`]).
 
 use std::time::Duration;
 
@@ -13,14 +14,17 @@ use sqlx::postgres::PgListener;
 use tokio::sync::watch;
 
 use crate::store::Pool;
-use crate::{EventStore, postgres};
+use crate::{EventStore, Position, postgres};
+
+/// How soon to look again when committed events are held behind an older transaction.
+const HELD_BACK_RETRY: Duration = Duration::from_millis(20);
 
 /// Waits for "something may have been appended".
 #[derive(Debug)]
 pub struct Wakeup {
     local: watch::Receiver<u64>,
     listener: Option<PgListener>,
-    pool: Pool,
+    store: EventStore,
 }
 
 impl Wakeup {
@@ -29,14 +33,14 @@ impl Wakeup {
         let mut wakeup = Self {
             local: store.local_appends(),
             listener: None,
-            pool: store.pool().clone(),
+            store: store.clone(),
         };
         wakeup.ensure_listener().await;
         wakeup
     }
 
     async fn ensure_listener(&mut self) {
-        let Pool::Postgres(pool) = &self.pool else {
+        let Pool::Postgres(pool) = self.store.pool() else {
             return;
         };
         if self.listener.is_some() {
@@ -51,6 +55,24 @@ impl Wakeup {
             Ok(listener) => self.listener = Some(listener),
             Err(error) => tracing::warn!(%error, "cannot LISTEN for appends; polling instead"),
         }
+    }
+
+    /// Like [`Self::wait`] for a reader that has read up to `read_to` (`None`: nothing yet)
+    /// and found nothing more: if events are already committed past it, they are held behind
+    /// an older transaction, so it returns within milliseconds to look again.
+    pub async fn wait_past(&mut self, read_to: Option<Position>, poll: Duration) {
+        // A failure to tell counts as "held back": one early look costs little, and the
+        // reader's next pass will meet the same failure and back off.
+        let held_back = match self.store.last_committed_position().await {
+            Ok(head) => head > read_to,
+            Err(_) => true,
+        };
+        self.wait(if held_back {
+            poll.min(HELD_BACK_RETRY)
+        } else {
+            poll
+        })
+        .await;
     }
 
     /// Returns when an append may have committed, or after `poll` at the latest.

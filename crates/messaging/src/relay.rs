@@ -106,10 +106,10 @@ impl Relay {
                 };
                 // A pass is never cancelled half-way: shutdown waits for it to store its
                 // checkpoint, so a clean stop republishes nothing.
-                let pause = match pass.await {
+                let failed_pause = match pass.await {
                     Ok(0) => {
                         backoff.reset();
-                        self.settings.poll_interval
+                        None
                     }
                     Ok(_) => {
                         backoff.reset();
@@ -117,13 +117,22 @@ impl Relay {
                     }
                     Err(error) => {
                         tracing::warn!(relay = %name, error = %error_chain(&error), "relay pass failed; backing off");
-                        backoff.next()
+                        Some(backoff.next())
+                    }
+                };
+                let idle = async {
+                    match failed_pause {
+                        Some(pause) => wakeup.wait(pause).await,
+                        None => {
+                            let read_to = self.checkpoint().await.ok().flatten();
+                            wakeup.wait_past(read_to, self.settings.poll_interval).await;
+                        }
                     }
                 };
                 tokio::select! {
                     () = &mut shutdown => return,
                     () = leadership.lost() => {}
-                    () = wakeup.wait(pause) => {}
+                    () = idle => {}
                 }
             }
             tracing::warn!(relay = %name, "lost leadership");

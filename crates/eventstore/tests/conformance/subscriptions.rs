@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use eventstore::{
-    EventHandler, ExpectedVersion, HandlerError, RecordedEvent, Subscription, SubscriptionError,
-    Tx, Upcasters,
+    EventHandler, EventStore, ExpectedVersion, HandlerError, RecordedEvent, Subscription,
+    SubscriptionError, Tx, Upcasters,
 };
 use serde_json::{Value, json};
 use testkit::{BackendKind, TestDatabase, committed_events};
@@ -117,20 +117,47 @@ async fn old_events_are_upcast_on_load_read_all_and_subscription(kind: BackendKi
     );
 }
 
+/// A running subscription that records what it sees, with a poll interval so long that within
+/// a test only a wake-up (or its own retry) can make it look again.
+struct IdleSubscriber {
+    stop: tokio::sync::oneshot::Sender<()>,
+    running: tokio::task::JoinHandle<()>,
+}
+
+impl IdleSubscriber {
+    /// Starts it on `store` (with the `seen` table made) and lets it reach its idle wait.
+    async fn start(store: &EventStore) -> Self {
+        execute(store, CREATE_SEEN).await;
+        let subscription =
+            Subscription::new(store.clone(), "projection").poll_interval(Duration::from_secs(600));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(async move {
+            subscription
+                .run(&mut RecordSeen, async { stopped.await.ok().unwrap_or(()) })
+                .await;
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        Self { stop, running }
+    }
+
+    /// Whether it has seen an event within 20 s; stops it either way.
+    async fn saw_an_event(self, store: &EventStore) -> bool {
+        let saw = tokio::time::timeout(Duration::from_secs(20), async {
+            while seen_ids(store).await.is_empty() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        self.stop.send(()).ok();
+        self.running.await.expect("subscription task");
+        saw.is_ok()
+    }
+}
+
 async fn running_subscription_wakes_on_append_without_waiting_for_the_poll(kind: BackendKind) {
     let db = TestDatabase::new(kind).await;
     let store = db.store().await;
-    execute(&store, CREATE_SEEN).await;
-    let subscription =
-        Subscription::new(store.clone(), "projection").poll_interval(Duration::from_secs(600));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(async move {
-        subscription
-            .run(&mut RecordSeen, async { stopped.await.ok().unwrap_or(()) })
-            .await;
-    });
-    // Let it reach its idle wait, so only a notification can wake it.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let subscriber = IdleSubscriber::start(&store).await;
 
     // On PostgreSQL a second store on the same database stands for another process (no shared
     // memory), woken by NOTIFY. SQLite runs in one process, woken in memory.
@@ -142,15 +169,10 @@ async fn running_subscription_wakes_on_append_without_waiting_for_the_poll(kind:
         .append("thing-1", ExpectedVersion::NoStream, vec![event(1)])
         .await
         .expect("append");
-    let woke = tokio::time::timeout(Duration::from_secs(20), async {
-        while seen_ids(&store).await.is_empty() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await;
-    stop.send(()).ok();
-    running.await.expect("subscription task");
-    assert!(woke.is_ok(), "the subscriber was not woken by the append");
+    assert!(
+        subscriber.saw_an_event(&store).await,
+        "the subscriber was not woken by the append"
+    );
 }
 
 /// PostgreSQL only: SQLite has one writer at a time, so nothing can hold a commit back.
@@ -163,16 +185,7 @@ async fn a_subscriber_woken_too_early_looks_again_when_the_older_transaction_end
 
     let db = TestDatabase::new(BackendKind::Postgres).await;
     let store = db.store().await;
-    execute(&store, CREATE_SEEN).await;
-    let subscription =
-        Subscription::new(store.clone(), "projection").poll_interval(Duration::from_secs(600));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(async move {
-        subscription
-            .run(&mut RecordSeen, async { stopped.await.ok().unwrap_or(()) })
-            .await;
-    });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let subscriber = IdleSubscriber::start(&store).await;
 
     let mut older = sqlx::PgConnection::connect(&db.url).await.expect("connect");
     let mut blocker = older.begin().await.expect("begin");
@@ -192,14 +205,8 @@ async fn a_subscriber_woken_too_early_looks_again_when_the_older_transaction_end
         "the horizon held it back"
     );
     blocker.commit().await.expect("end the older transaction");
-
-    let saw = tokio::time::timeout(Duration::from_secs(20), async {
-        while seen_ids(&store).await.is_empty() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await;
-    stop.send(()).ok();
-    running.await.expect("subscription task");
-    assert!(saw.is_ok(), "the subscriber waited for its next poll");
+    assert!(
+        subscriber.saw_an_event(&store).await,
+        "the subscriber waited for its next poll"
+    );
 }

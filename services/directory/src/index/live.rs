@@ -131,9 +131,10 @@ impl Tailer {
             match step {
                 Ok(0) => {
                     backoff = Duration::from_millis(50);
+                    let read_to = *self.sender.borrow();
                     tokio::select! {
                         () = &mut shutdown => return,
-                        () = wakeup.wait(POLL) => {}
+                        () = wakeup.wait_past(Some(read_to), POLL) => {}
                     }
                 }
                 Ok(_) => backoff = Duration::from_millis(50),

@@ -1,10 +1,11 @@
 //! The link worker's question: what near this person meets this need and can take them?
 //!
-//! Candidates come from the narrowest posting list the query allows (its needs, else the grid
-//! cells around the person, else its words), then every filter is applied to each. Ranking is
-//! by relevance — needs met, then word weight — and then by distance, so among equally good
-//! answers the nearest comes first; name and id break the remaining ties, which makes every
-//! page deterministic.
+//! The needs or words asked for become a set of candidate services (`scoring.rs`); a radius
+//! query then walks the grid cells around the person and keeps the places of candidates that
+//! pass the cheap filters, and every other query walks the candidates themselves. Ranking is by
+//! relevance — needs met, then word weight — and then by distance, so among equally good answers
+//! the nearest comes first; name and id break the remaining ties, which makes every page
+//! deterministic.
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -219,7 +220,7 @@ impl DirectoryIndex {
     /// Every service matching `query`, unsorted, with what it is ranked by. Candidates come
     /// from the places near the person when the query has a radius, else from the postings
     /// of its needs or words, else every service; each is judged on its compact facts first,
-    /// and only the survivors are looked up by id.
+    /// and only the survivors' records are read.
     fn matching(&self, query: &Query) -> Vec<Scored<'_>> {
         let Some(scoring) = Scoring::new(self, query) else {
             return vec![];
