@@ -11,7 +11,7 @@ use chrono::Duration as Period;
 use eventstore::{EventStore, Position, StoreError, Wakeup};
 use tokio::sync::watch;
 
-use super::DirectoryIndex;
+use super::{Change, DirectoryIndex};
 
 /// Events folded per read of the log.
 const BATCH: usize = 1_000;
@@ -102,17 +102,25 @@ impl Tailer {
         let Some(last) = events.last().map(|event| event.position) else {
             return Ok(0);
         };
+        // Decoding is most of the work; doing it before taking the write lock keeps searches
+        // waiting only for the fold itself.
+        let changes = (events.iter())
+            .map(|event| {
+                let change = Change::decode(event).map_err(|source| IndexError::Corrupt {
+                    event_id: event.event_id,
+                    event_type: event.event_type.clone(),
+                    source,
+                })?;
+                Ok((change, event.position))
+            })
+            .collect::<Result<Vec<_>, IndexError>>()?;
         {
             let mut index = self
                 .index
                 .write()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            for event in &events {
-                index.apply(event).map_err(|source| IndexError::Corrupt {
-                    event_id: event.event_id,
-                    event_type: event.event_type.clone(),
-                    source,
-                })?;
+            for (change, position) in changes {
+                index.fold(change, position);
             }
         }
         self.sender.send_replace(last);

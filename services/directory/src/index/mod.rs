@@ -104,6 +104,32 @@ pub struct DirectoryIndex {
     places: compact::Places,
 }
 
+/// One event of the directory's log, decoded for the fold.
+#[derive(Debug)]
+pub(super) enum Change {
+    Service(Event, DateTime<Utc>),
+    Organisation(Recorded<Organization>),
+    Taxonomy(Recorded<Taxonomy>),
+    Term(Recorded<TaxonomyTerm>),
+    Location(Recorded<Location>),
+    /// Another kind of event in the same log: nothing to fold.
+    Unrelated,
+}
+
+impl Change {
+    /// Decodes `event` by its stream's category.
+    pub(super) fn decode(event: &RecordedEvent) -> Result<Self, serde_json::Error> {
+        Ok(match event.category() {
+            "service" => Self::Service(event.decode()?, event.occurred_at),
+            Organization::KIND => Self::Organisation(event.decode()?),
+            Taxonomy::KIND => Self::Taxonomy(event.decode()?),
+            TaxonomyTerm::KIND => Self::Term(event.decode()?),
+            Location::KIND => Self::Location(event.decode()?),
+            _ => Self::Unrelated,
+        })
+    }
+}
+
 fn point_of(location: &Location) -> Option<Point> {
     Point::new(location.latitude?, location.longitude?)
 }
@@ -152,16 +178,22 @@ impl DirectoryIndex {
     /// Folds one event of the directory's log in. Events of other kinds are skipped; an event
     /// that cannot be decoded is an error, since skipping it would silently lose knowledge.
     pub fn apply(&mut self, event: &RecordedEvent) -> Result<(), serde_json::Error> {
-        match event.category() {
-            "service" => self.apply_service(event.decode()?, event.occurred_at),
-            Organization::KIND => upsert(&mut self.organisations, event.decode()?),
-            Taxonomy::KIND => upsert(&mut self.taxonomies, event.decode()?),
-            TaxonomyTerm::KIND => self.apply_term(event.decode()?),
-            Location::KIND => self.apply_location(event.decode()?),
-            _ => {}
-        }
-        self.position = event.position;
+        let change = Change::decode(event)?;
+        self.fold(change, event.position);
         Ok(())
+    }
+
+    /// Folds in an event already decoded (so a tailer can decode outside its write lock).
+    pub(super) fn fold(&mut self, change: Change, position: Position) {
+        match change {
+            Change::Service(event, occurred_at) => self.apply_service(event, occurred_at),
+            Change::Organisation(recorded) => upsert(&mut self.organisations, recorded),
+            Change::Taxonomy(recorded) => upsert(&mut self.taxonomies, recorded),
+            Change::Term(recorded) => self.apply_term(recorded),
+            Change::Location(recorded) => self.apply_location(recorded),
+            Change::Unrelated => {}
+        }
+        self.position = position;
     }
 
     fn apply_service(&mut self, event: Event, occurred_at: DateTime<Utc>) {
