@@ -16,7 +16,8 @@ use tokio::sync::watch;
 use crate::store::Pool;
 use crate::{EventStore, Position, postgres};
 
-/// How soon to look again when committed events are held behind an older transaction.
+/// How soon to look again when committed events are held behind an older transaction; it
+/// doubles while they stay held (a long transaction, a backup), up to the poll interval.
 const HELD_BACK_RETRY: Duration = Duration::from_millis(20);
 
 /// Waits for "something may have been appended".
@@ -25,6 +26,8 @@ pub struct Wakeup {
     local: watch::Receiver<u64>,
     listener: Option<PgListener>,
     store: EventStore,
+    /// The next wait while events stay held back.
+    held_back_retry: Duration,
 }
 
 impl Wakeup {
@@ -34,6 +37,7 @@ impl Wakeup {
             local: store.local_appends(),
             listener: None,
             store: store.clone(),
+            held_back_retry: HELD_BACK_RETRY,
         };
         wakeup.ensure_listener().await;
         wakeup
@@ -59,7 +63,8 @@ impl Wakeup {
 
     /// Like [`Self::wait`] for a reader that has read up to `read_to` (`None`: nothing yet)
     /// and found nothing more: if events are already committed past it, they are held behind
-    /// an older transaction, so it returns within milliseconds to look again.
+    /// an older transaction, so it returns within milliseconds to look again (backing off
+    /// while they stay held).
     pub async fn wait_past(&mut self, read_to: Option<Position>, poll: Duration) {
         // A failure to tell counts as "held back": one early look costs little, and the
         // reader's next pass will meet the same failure and back off.
@@ -67,12 +72,13 @@ impl Wakeup {
             Ok(head) => head > read_to,
             Err(_) => true,
         };
-        self.wait(if held_back {
-            poll.min(HELD_BACK_RETRY)
-        } else {
-            poll
-        })
-        .await;
+        if !held_back {
+            self.held_back_retry = HELD_BACK_RETRY;
+            return self.wait(poll).await;
+        }
+        let retry = self.held_back_retry.min(poll);
+        self.held_back_retry = (self.held_back_retry * 2).min(poll);
+        self.wait(retry).await;
     }
 
     /// Returns when an append may have committed, or after `poll` at the latest.
