@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Duration as Period, Utc};
 use directory::domain::geo::Point;
-use directory::index::{LiveIndex, Near, PageRequest, Query};
+use directory::index::{LiveIndex, Near, PageRequest, Query, Sort};
 use eventstore::{Backend, EventStore, StoreOptions};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -108,7 +108,7 @@ async fn search_all(
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     let mut queries = StdRng::seed_from_u64(args.seed.wrapping_add(1));
-    for shape in [Shape::TermNear, Shape::TextNear] {
+    for shape in [Shape::TermNear, Shape::TextNear, Shape::Listing] {
         let batch: Vec<Query> = (0..WARM_UP + args.queries)
             .map(|_| shape.query(&mut queries))
             .collect();
@@ -148,13 +148,16 @@ async fn open(
     Ok((None, store))
 }
 
-/// The two query shapes measured.
+/// The query shapes measured.
 #[derive(Debug, Clone, Copy)]
 enum Shape {
     /// One need, near a point, takes referrals and has room: the link worker's question.
     TermNear,
     /// Words typed into the search box, near a point, takes referrals and has room.
     TextNear,
+    /// A page of every active service by name, as an ORUK feed consumer pages through
+    /// `/oruk/services`.
+    Listing,
 }
 
 impl Shape {
@@ -162,17 +165,17 @@ impl Shape {
         match self {
             Self::TermNear => "term + 5 km",
             Self::TextNear => "text + 5 km",
+            Self::Listing => "listing by name",
         }
     }
 
     fn query(self, rng: &mut StdRng) -> Query {
-        let point = Point {
-            latitude: CENTRE.0 + rng.random_range(-HALF_BOX.0..HALF_BOX.0),
-            longitude: CENTRE.1 + rng.random_range(-HALF_BOX.1..HALF_BOX.1),
-        };
-        let mut query = Query {
+        let near = |rng: &mut StdRng| Query {
             near: Some(Near {
-                point,
+                point: Point {
+                    latitude: CENTRE.0 + rng.random_range(-HALF_BOX.0..HALF_BOX.0),
+                    longitude: CENTRE.1 + rng.random_range(-HALF_BOX.1..HALF_BOX.1),
+                },
                 within_m: Some(WITHIN_M),
             }),
             takes_referrals: true,
@@ -183,11 +186,32 @@ impl Shape {
             },
             ..Query::default()
         };
+        // The point is drawn before the need or words, so the same seed gives the same
+        // queries as earlier runs in docs/benchmarks.md.
         match self {
-            Self::TermNear => query.taxonomy_terms = vec![pick(rng, &NEEDS).id.to_owned()],
-            Self::TextNear => query.text = Some(pick(rng, &QUERY_WORDS).to_string()),
+            Self::TermNear => {
+                let near = near(rng);
+                Query {
+                    taxonomy_terms: vec![pick(rng, &NEEDS).id.to_owned()],
+                    ..near
+                }
+            }
+            Self::TextNear => {
+                let near = near(rng);
+                Query {
+                    text: Some(pick(rng, &QUERY_WORDS).to_string()),
+                    ..near
+                }
+            }
+            Self::Listing => Query {
+                sort: Sort::Name,
+                page: PageRequest {
+                    number: rng.random_range(1..=100),
+                    size: 50,
+                },
+                ..Query::default()
+            },
         }
-        query
     }
 }
 

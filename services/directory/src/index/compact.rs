@@ -52,10 +52,23 @@ pub(super) struct Gate {
     pub(super) maximum_age: Option<u8>,
 }
 
-/// What the filters of a search read about a service.
+impl Gate {
+    /// The gate of a service as listed.
+    pub(super) fn of(listed: &Listed) -> Self {
+        let details = &listed.details;
+        Self {
+            active: listed.standing == Standing::Active,
+            takes_referrals: details.takes_referrals,
+            full: listed.capacity.as_ref().is_some_and(|c| c.available == 0),
+            minimum_age: details.minimum_age,
+            maximum_age: details.maximum_age,
+        }
+    }
+}
+
+/// What relevance reads about a service: its needs and its words.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Facts {
-    pub(super) gate: Gate,
     /// Term slots, sorted.
     pub(super) terms: Vec<u32>,
     /// Word slots of its name, description and eligibility with their weights, by slot.
@@ -68,21 +81,6 @@ impl Facts {
         self.words
             .binary_search_by_key(&slot, |(word, _)| *word)
             .map_or(0, |at| self.words[at].1)
-    }
-
-    pub(super) fn of(listed: &Listed, terms: Vec<u32>, words: Vec<(u32, u32)>) -> Self {
-        let details = &listed.details;
-        Self {
-            gate: Gate {
-                active: listed.standing == Standing::Active,
-                takes_referrals: details.takes_referrals,
-                full: listed.capacity.as_ref().is_some_and(|c| c.available == 0),
-                minimum_age: details.minimum_age,
-                maximum_age: details.maximum_age,
-            },
-            terms,
-            words,
-        }
     }
 }
 

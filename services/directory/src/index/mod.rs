@@ -78,6 +78,8 @@ pub struct DirectoryIndex {
     position: Position,
     /// Every service, by slot (see `service_slots`).
     services: Vec<ServiceEntry>,
+    /// (name, id) → slot of every service: listings by name walk it instead of sorting.
+    by_name: BTreeMap<(String, String), u32>,
     organisations: BTreeMap<String, Recorded<Organization>>,
     locations: BTreeMap<String, Recorded<Location>>,
     taxonomies: BTreeMap<String, Recorded<Taxonomy>>,
@@ -94,7 +96,10 @@ pub struct DirectoryIndex {
     service_slots: compact::Slots,
     term_slots: compact::Slots,
     word_slots: compact::Slots,
-    /// Per service slot, what the filters read.
+    /// Per service slot, what the cheap filters read: a few bytes each, so a walk over
+    /// thousands of services stays in cache.
+    gates: Vec<compact::Gate>,
+    /// Per service slot, what relevance reads.
     facts: Vec<compact::Facts>,
     /// Term slot → service slots classified under it.
     services_by_term: postings::Postings,
@@ -142,6 +147,7 @@ impl DirectoryIndex {
             stale_after,
             position: Position::START,
             services: Vec::new(),
+            by_name: BTreeMap::new(),
             organisations: BTreeMap::new(),
             locations: BTreeMap::new(),
             taxonomies: BTreeMap::new(),
@@ -153,6 +159,7 @@ impl DirectoryIndex {
             service_slots: compact::Slots::default(),
             term_slots: compact::Slots::default(),
             word_slots: compact::Slots::default(),
+            gates: Vec::new(),
             facts: Vec::new(),
             services_by_term: postings::Postings::default(),
             services_by_word: postings::Postings::default(),
@@ -223,10 +230,17 @@ impl DirectoryIndex {
         if index < self.services.len() {
             let previous = std::mem::replace(&mut self.services[index], entry);
             self.links.unlink(&previous);
+            if previous.listed.details.name != self.services[index].listed.details.name {
+                self.by_name
+                    .remove(&(previous.listed.details.name, previous.id));
+            }
         } else {
             self.services.push(entry);
         }
-        self.links.link(&self.services[index]);
+        let entry = &self.services[index];
+        self.links.link(entry);
+        self.by_name
+            .insert((entry.listed.details.name.clone(), entry.id.clone()), slot);
     }
 
     /// Refreshes service `slot`'s facts, postings and places in the compact part.
@@ -243,9 +257,11 @@ impl DirectoryIndex {
         let index = slot as usize;
         if self.facts.len() <= index {
             self.facts.resize_with(index + 1, compact::Facts::default);
+            self.gates.resize_with(index + 1, compact::Gate::default);
         }
-        let facts = compact::Facts::of(listed, terms, words);
-        let before = std::mem::replace(&mut self.facts[index], facts);
+        let gate = compact::Gate::of(listed);
+        self.gates[index] = gate;
+        let before = std::mem::replace(&mut self.facts[index], compact::Facts { terms, words });
         let after = &self.facts[index];
         for term in before.terms.iter().filter(|t| !after.terms.contains(t)) {
             self.services_by_term.remove(*term, slot);
@@ -262,7 +278,7 @@ impl DirectoryIndex {
         let points = (listed.locations.values())
             .filter_map(|location| self.points.get(location).copied())
             .collect();
-        self.places.place(slot, points, after.gate);
+        self.places.place(slot, points, gate);
     }
 
     fn apply_term(&mut self, recorded: Recorded<TaxonomyTerm>) {

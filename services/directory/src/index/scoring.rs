@@ -1,5 +1,5 @@
 //! A query turned into slot numbers once, so that each candidate service is judged from its
-//! compact facts: the cheap filters on its gate, then relevance from its terms and words.
+//! compact part: the cheap filters on its gate, then relevance from its terms and words.
 //!
 //! Relevance is needs met (each worth [`NEED_WEIGHT`]) plus, per query word, the better of its
 //! weight in the service's own text and [`TERM_NAME_WEIGHT`] if one of the service's terms is
@@ -115,6 +115,9 @@ impl Scoring {
     /// The service's relevance, or `None` when it meets none of the needs or none of the
     /// words asked for. (The gate is [`Self::admits`]'s business.)
     pub(super) fn relevance(&self, facts: &Facts) -> Option<u32> {
+        if self.needs.is_empty() && self.words.is_empty() {
+            return Some(0); // a listing: nothing to rank by, and no need to read the facts
+        }
         let any_of =
             |wanted: &[u32]| (facts.terms.iter()).any(|slot| wanted.binary_search(slot).is_ok());
         let needs_met = (facts.terms.iter())

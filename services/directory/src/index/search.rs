@@ -146,8 +146,7 @@ struct Scored<'a> {
 impl DirectoryIndex {
     /// Answers `query` as of `now` (for the stale flag).
     pub fn search(&self, query: &Query, now: DateTime<Utc>) -> SearchResults<SearchHit> {
-        let mut scored = self.matching(query);
-        sort(&mut scored, query.sort);
+        let scored = self.matching(query);
         let total = scored.len();
         let hits = page_of(scored, query.page)
             .map(|scored| SearchHit {
@@ -193,9 +192,13 @@ impl DirectoryIndex {
                 ));
             }
         }
-        sites.sort_by(|(a, a_site, _), (b, b_site, _)| {
-            compare(a, b, query.sort).then_with(|| a_site.cmp(b_site))
-        });
+        // By name, the services' order with each one's sites in id order is already the
+        // answer; ranked, each site's own distance reorders them.
+        if query.sort == Sort::Ranked {
+            sites.sort_by(|(a, a_site, _), (b, b_site, _)| {
+                compare(a, b, query.sort).then_with(|| a_site.cmp(b_site))
+            });
+        }
         let total = sites.len();
         let hits = page_of(sites, query.page)
             .map(|(scored, site, location)| SiteHit {
@@ -217,21 +220,26 @@ impl DirectoryIndex {
         self.points.get(location_id).copied()
     }
 
-    /// Every service matching `query`, unsorted, with what it is ranked by. Candidates come
-    /// from the places near the person when the query has a radius, else from the postings
-    /// of its needs or words, else every service; each is judged on its compact facts first,
-    /// and only the survivors' records are read.
+    /// Every service matching `query`, in the order asked for, with what it is ranked by.
+    /// Candidates come from the places near the person when the query has a radius, else
+    /// from the postings of its needs or words, else every service; each is judged on its
+    /// compact facts first, and only the survivors' records are read. A listing by name
+    /// without a radius walks the services in name order rather than sorting them all.
     fn matching(&self, query: &Query) -> Vec<Scored<'_>> {
         let Some(scoring) = Scoring::new(self, query) else {
             return vec![];
         };
         let candidates = scoring.candidates(self);
         let in_candidates = |slot: u32| candidates.as_ref().is_none_or(|set| set.contains(slot));
-        let found: Vec<(u32, Option<f64>)> = match query.near {
+        let radius = match query.near {
             Some(Near {
                 point,
                 within_m: Some(within),
-            }) => {
+            }) => Some((point, within)),
+            _ => None,
+        };
+        let found: Vec<(u32, Option<f64>)> = match radius {
+            Some((point, within)) => {
                 let mut placed: Vec<(u32, f64)> = Vec::new();
                 let admit = |slot: u32, gate: &Gate| in_candidates(slot) && scoring.admits(gate);
                 self.places.within(point, within, admit, |slot, metres| {
@@ -244,18 +252,21 @@ impl DirectoryIndex {
                     .map(|(slot, metres)| (slot, Some(metres)))
                     .collect()
             }
-            _ => {
-                let slots: Box<dyn Iterator<Item = u32>> = match &candidates {
-                    Some(set) => Box::new(set.iter()),
-                    None => Box::new(0..self.facts.len() as u32),
+            None => {
+                let slots: Box<dyn Iterator<Item = u32>> = match (query.sort, &candidates) {
+                    (Sort::Name, _) => Box::new(
+                        (self.by_name.values().copied()).filter(|slot| in_candidates(*slot)),
+                    ),
+                    (Sort::Ranked, Some(set)) => Box::new(set.iter()),
+                    (Sort::Ranked, None) => Box::new(0..self.facts.len() as u32),
                 };
                 slots
-                    .filter(|slot| scoring.admits(&self.facts[*slot as usize].gate))
+                    .filter(|slot| scoring.admits(&self.gates[*slot as usize]))
                     .map(|slot| (slot, None))
                     .collect()
             }
         };
-        found
+        let mut scored: Vec<Scored<'_>> = found
             .into_iter()
             .filter_map(|(slot, distance_m)| {
                 let relevance = scoring.relevance(&self.facts[slot as usize])?;
@@ -273,7 +284,11 @@ impl DirectoryIndex {
                     distance_m,
                 })
             })
-            .collect()
+            .collect();
+        if radius.is_some() || query.sort == Sort::Ranked {
+            sort(&mut scored, query.sort);
+        }
+        scored
     }
 
     /// The filters the compact facts do not answer: opening days, organisation, taxonomy,

@@ -8,7 +8,7 @@ use directory::domain::entry::EntryCommand;
 use directory::domain::geo::Point;
 use directory::domain::records::Location;
 use directory::domain::service::Command;
-use directory::index::{LiveIndex, Near, PageRequest, Query, SearchHit, SearchResults};
+use directory::index::{LiveIndex, Near, PageRequest, Query, SearchHit, SearchResults, Sort};
 use testkit::{BackendKind, TestDatabase};
 
 use crate::region::{
@@ -23,6 +23,7 @@ testkit::on_both_backends!(
     stale_services_are_flagged_and_inactive_ones_hidden,
     pages_are_stable_and_complete,
     a_corrected_service_moves_between_needs_and_words,
+    a_listing_by_name_follows_renames,
     locations_resolve_their_postcode_and_unknown_postcodes_are_refused,
 );
 
@@ -333,6 +334,38 @@ async fn a_corrected_service_moves_between_needs_and_words(kind: BackendKind) {
                 "{terms:?} {text:?} within {within_km:?} km"
             );
         }
+    }
+}
+
+async fn a_listing_by_name_follows_renames(kind: BackendKind) {
+    let database = TestDatabase::new(kind).await;
+    let (app, index) = region(database.store().await).await;
+    for (id, name) in [("c", "Choir"), ("a", "Art class"), ("b", "Bowls")] {
+        service_at(&app, id, 1.0, details(name, "Weekly", &["loneliness"])).await;
+    }
+    let rename = Command::Update {
+        details: details("Zumba", "Weekly", &["loneliness"]),
+    };
+    let last = last_position(&app, "a", rename).await;
+    index.wait_for(last, WAIT).await.expect("caught up");
+
+    let listing = |number: u32, within_km: Option<f64>| Query {
+        sort: Sort::Name,
+        near: within_km.and_then(|km| home(Some(km))),
+        page: PageRequest { number, size: 2 },
+        ..Query::default()
+    };
+    // Walked in name order without a radius, sorted after the scan with one: the same answer.
+    for within_km in [None, Some(5.0)] {
+        let first = search(&index, listing(1, within_km)).await;
+        let second = search(&index, listing(2, within_km)).await;
+        assert_eq!((ids(&first), first.total), (vec!["b", "c"], 3));
+        assert_eq!(ids(&second), ["a"], "within {within_km:?} km");
+        let sites = index
+            .read()
+            .search_sites(&listing(1, within_km), Utc::now());
+        let site_ids: Vec<&str> = sites.hits.iter().map(|h| h.site_id.as_str()).collect();
+        assert_eq!(site_ids, ["sal-b", "sal-c"]);
     }
 }
 
