@@ -227,20 +227,25 @@ impl DirectoryIndex {
         let slot = self.service_slots.slot(&entry.id);
         self.compact(slot, &entry.listed);
         let index = slot as usize;
-        if index < self.services.len() {
+        let named_anew = if index < self.services.len() {
             let previous = std::mem::replace(&mut self.services[index], entry);
             self.links.unlink(&previous);
-            if previous.listed.details.name != self.services[index].listed.details.name {
+            let renamed = previous.listed.details.name != self.services[index].listed.details.name;
+            if renamed {
                 self.by_name
                     .remove(&(previous.listed.details.name, previous.id));
             }
+            renamed
         } else {
             self.services.push(entry);
-        }
+            true
+        };
         let entry = &self.services[index];
         self.links.link(entry);
-        self.by_name
-            .insert((entry.listed.details.name.clone(), entry.id.clone()), slot);
+        if named_anew {
+            self.by_name
+                .insert((entry.listed.details.name.clone(), entry.id.clone()), slot);
+        }
     }
 
     /// Refreshes service `slot`'s facts, postings and places in the compact part.
