@@ -116,9 +116,10 @@ impl Region {
                 location(seed, index, owner.district, postcodes)
             })
             .collect::<Vec<_>>();
-        let services = (0..services)
+        let mut services: Vec<Service> = (0..services)
             .map(|index| services::generate(seed, index, &organisations, &locations))
             .collect();
+        services::distinct_names(&mut services, &organisations, &locations);
         Self {
             organisations,
             locations,
@@ -210,6 +211,14 @@ mod tests {
         let districts: std::collections::BTreeSet<_> =
             region.locations.iter().map(|l| l.district).collect();
         assert_eq!(districts.len(), DISTRICTS.len(), "venues in every district");
+        let services: std::collections::BTreeSet<_> = (region.services.iter())
+            .map(|s| (s.organisation, &s.details.name))
+            .collect();
+        assert_eq!(
+            services.len(),
+            300,
+            "no two services of one organisation share a name"
+        );
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! Services come in fives, one organisation's each, meeting one or two of its needs (so an
 //! advice centre runs money advice and a park's friends run walks), at its own two venues and
 //! now and then at a venue shared with an earlier organisation. So a service depends only on
-//! the seed and its number, never on how many services are loaded.
+//! the seed, its number and (for its name) its organisation's earlier services, never on how
+//! many services are loaded.
+
+use std::collections::HashSet;
 
 use proto::directory::v1 as pb;
 use rand::Rng;
@@ -123,6 +126,39 @@ pub(crate) fn generate(
             .random_bool(0.05)
             .then(|| SUSPENSIONS[rng.random_range(0..SUSPENSIONS.len())]),
         details,
+    }
+}
+
+/// Gives every service a name none of its organisation's earlier services has. Names come
+/// from a few patterns per need and the district, so siblings meeting the same need in the
+/// same district would otherwise be indistinguishable to a link worker: a repeat is told apart
+/// by its first venue, and numbered only if that is taken too. Only earlier services are
+/// looked at, so a small region stays a prefix of a larger one.
+pub(crate) fn distinct_names(
+    services: &mut [Service],
+    organisations: &[Organisation],
+    locations: &[Location],
+) {
+    let mut taken: HashSet<(usize, String)> = HashSet::new();
+    for service in services {
+        let owner = service.organisation;
+        let base = service.details.name.clone();
+        let free = |name: &String| !taken.contains(&(owner, name.clone()));
+        let venue = service
+            .locations
+            .first()
+            .map(|(_, at)| &locations[*at].name);
+        let name = std::iter::once(base.clone())
+            .chain(venue.map(|venue| format!("{base} at {venue}")))
+            .chain((2..).map(|n| format!("{base} {n}")))
+            .find(free)
+            .unwrap_or(base);
+        if name != service.details.name {
+            let website = organisations[owner].website();
+            service.details.url = format!("{website}/{}", words::slug(&name));
+            service.details.name = name.clone();
+        }
+        taken.insert((owner, name));
     }
 }
 
