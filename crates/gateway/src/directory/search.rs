@@ -44,7 +44,7 @@ fn coordinate(params: &QueryParams, name: &str) -> Result<Option<f64>, ApiError>
 /// The search the query string asks for.
 pub(super) fn request(params: &QueryParams) -> Result<pb::SearchRequest, ApiError> {
     params.only(&PARAMETERS)?;
-    let whole = "a whole number";
+    let whole = "a whole number, 0 or more";
     let text = |name| params.one(name).map(|v| v.unwrap_or_default().to_owned());
     Ok(pb::SearchRequest {
         text: text("q")?,
@@ -118,7 +118,10 @@ mod tests {
     #[test]
     fn malformed_parameters_are_named() {
         let refusal = |pairs: &[(&str, &str)]| request(&params(pairs)).expect_err("bad").message;
-        assert_eq!(refusal(&[("age", "-1")]), "age must be a whole number");
+        assert_eq!(
+            refusal(&[("age", "-1")]),
+            "age must be a whole number, 0 or more"
+        );
         assert_eq!(
             refusal(&[("latitude", "NaN")]),
             "latitude must be a number of degrees"
