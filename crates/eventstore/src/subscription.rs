@@ -135,7 +135,7 @@ impl Subscription {
         &self,
         handler: &mut H,
         reset: R,
-        mut progress: impl FnMut(u64),
+        progress: impl FnMut(u64),
     ) -> Result<u64, SubscriptionError>
     where
         H: EventHandler,
@@ -145,6 +145,24 @@ impl Subscription {
         reset(&mut tx).await?;
         self.store.forget_checkpoint(&mut tx, &self.name).await?;
         tx.commit().await?;
+        self.catch_up_reporting(handler, progress).await
+    }
+
+    /// Processes every event committed before the call, then returns how many it applied.
+    /// If an older transaction is still in flight it waits for it rather than skip past.
+    pub async fn catch_up<H: EventHandler>(
+        &self,
+        handler: &mut H,
+    ) -> Result<u64, SubscriptionError> {
+        self.catch_up_reporting(handler, |_| {}).await
+    }
+
+    /// [`Self::catch_up`], telling `progress` the running total after each batch.
+    async fn catch_up_reporting<H: EventHandler>(
+        &self,
+        handler: &mut H,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, SubscriptionError> {
         let Some(target) = self.store.last_committed_position().await? else {
             return Ok(0);
         };
@@ -158,26 +176,6 @@ impl Subscription {
                     total += applied as u64;
                     progress(total);
                 }
-            }
-        }
-    }
-
-    /// Processes every event committed before the call, then returns how many it applied.
-    /// If an older transaction is still in flight it waits for it rather than skip past.
-    pub async fn catch_up<H: EventHandler>(
-        &self,
-        handler: &mut H,
-    ) -> Result<u64, SubscriptionError> {
-        let Some(target) = self.store.last_committed_position().await? else {
-            return Ok(0);
-        };
-        let mut wakeup = Wakeup::new(&self.store).await;
-        let mut total = 0;
-        loop {
-            match self.process_batch(handler).await? {
-                0 if self.checkpoint().await?.is_some_and(|at| at >= target) => return Ok(total),
-                0 => wakeup.wait(Duration::from_millis(20)).await,
-                applied => total += applied as u64,
             }
         }
     }
