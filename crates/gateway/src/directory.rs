@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use proto::directory::v1 as pb;
 
 use crate::error::ApiError;
-use crate::extract::{Body, Params, QueryParams};
+use crate::extract::{Body, Params, QueryParams, Reason};
 use crate::upstream::{Caller, Upstream, answer};
 use crate::{Api, Gateway, Verb};
 
@@ -165,7 +165,7 @@ async fn suspend(
     State(gateway): State<Gateway>,
     caller: Caller,
     Params(service_id): Params<String>,
-    Body(body): Body<requests::Reason>,
+    Body(body): Body<Reason>,
 ) -> Answer<answers::ServiceChanged> {
     let mut client = gateway.directory;
     let request = caller.request(pb::SuspendServiceRequest {
@@ -197,7 +197,7 @@ async fn withdraw(
     State(gateway): State<Gateway>,
     caller: Caller,
     Params(service_id): Params<String>,
-    Body(body): Body<requests::Reason>,
+    Body(body): Body<Reason>,
 ) -> Answer<answers::ServiceChanged> {
     let mut client = gateway.directory;
     let request = caller.request(pb::WithdrawServiceRequest {

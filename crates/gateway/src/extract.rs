@@ -14,6 +14,15 @@ use serde::de::DeserializeOwned;
 use crate::MAX_BODY_BYTES;
 use crate::error::ApiError;
 
+/// A body that gives only a reason: suspending or withdrawing a service
+/// (`POST /services/{service_id}/suspend`, `/withdraw`), declining an offer or a referral
+/// (`POST /referrals/{referral_id}/offers/{offer_id}/decline`, `/referrals/{referral_id}/decline`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct Reason {
+    pub(crate) reason: String,
+}
+
 /// A JSON request body, deserialized as `T`. Unknown fields are refused by `T` itself
 /// (`deny_unknown_fields`), so a misspelt field is an error rather than silently ignored.
 #[derive(Debug)]

@@ -17,7 +17,7 @@ use proto::referral::v1 as pb;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::extract::{Body, Params, QueryParams};
+use crate::extract::{Body, Params, QueryParams, Reason};
 use crate::time::{to_proto, to_proto_opt};
 use crate::upstream::{Caller, Upstream, answer};
 use crate::{Api, Gateway, Verb};
@@ -232,7 +232,7 @@ async fn declined(
     State(gateway): State<Gateway>,
     caller: Caller,
     Params(referral_id): Params<String>,
-    Body(body): Body<wire::Reason>,
+    Body(body): Body<Reason>,
 ) -> Caused {
     let mut client = gateway.referral;
     let request = caller.request(pb::RecordDeclinedRequest {
@@ -298,7 +298,7 @@ async fn decline_offer(
     State(gateway): State<Gateway>,
     caller: Caller,
     Params((referral_id, offer_id)): Params<(String, String)>,
-    Body(body): Body<wire::Reason>,
+    Body(body): Body<Reason>,
 ) -> Caused {
     let mut client = gateway.referral;
     let request = caller.request(pb::DeclineOfferRequest {

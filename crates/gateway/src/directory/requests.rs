@@ -136,13 +136,6 @@ impl From<CapacityReport> for pb::Capacity {
     }
 }
 
-/// `POST /services/{service_id}/suspend` and `/withdraw`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub(super) struct Reason {
-    pub(super) reason: String,
-}
-
 /// `POST /services/{service_id}/verify`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -100,13 +100,6 @@ pub(super) struct Offered {
     pub(super) offer_id: String,
 }
 
-/// `POST /referrals/{referral_id}/offers/{offer_id}/decline` and `/referrals/{referral_id}/decline`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub(super) struct Reason {
-    pub(super) reason: String,
-}
-
 /// `POST /referrals/{referral_id}/refer-onward`. `child_referral_id` may be left out and one
 /// is chosen.
 #[derive(Debug, Default, Deserialize)]
