@@ -186,17 +186,21 @@ async fn a_rebuild_from_the_log_gives_the_same_ledger(kind: BackendKind) {
     let second = accepted_referral(&service).await;
     offer_to_other_pcn(&service, second, 120).await;
     service.project().await;
-    let before = (
-        trail(&service.store, &first.to_string())
-            .await
-            .expect("trail"),
-        trail(&service.store, &second.to_string())
-            .await
-            .expect("trail"),
-        holdings(&service.store, LINK_WORKERS)
-            .await
-            .expect("holdings"),
-    );
+    // Who held each referral and when, and who holds what now: what a rebuild must restore.
+    let ledger = async || {
+        (
+            trail(&service.store, &first.to_string())
+                .await
+                .expect("trail"),
+            trail(&service.store, &second.to_string())
+                .await
+                .expect("trail"),
+            holdings(&service.store, LINK_WORKERS)
+                .await
+                .expect("holdings"),
+        )
+    };
+    let before = ledger().await;
     assert_eq!(before.2.len(), 2, "both referrals are held: {:?}", before.2);
 
     let mut reported = Vec::new();
@@ -212,16 +216,6 @@ async fn a_rebuild_from_the_log_gives_the_same_ledger(kind: BackendKind) {
     }
     assert_eq!(replayed, events, "every event was replayed once");
     assert_eq!(reported.last().copied(), Some(events));
-    let after = (
-        trail(&service.store, &first.to_string())
-            .await
-            .expect("trail"),
-        trail(&service.store, &second.to_string())
-            .await
-            .expect("trail"),
-        holdings(&service.store, LINK_WORKERS)
-            .await
-            .expect("holdings"),
-    );
+    let after = ledger().await;
     assert_eq!(before, after);
 }
