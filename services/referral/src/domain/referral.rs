@@ -87,6 +87,32 @@ pub enum Need {
     Caring,
 }
 
+impl Need {
+    /// Every need, in the order above.
+    pub const ALL: [Need; 7] = [
+        Need::Loneliness,
+        Need::PhysicalActivity,
+        Need::Money,
+        Need::Housing,
+        Need::MentalWellbeing,
+        Need::Employment,
+        Need::Caring,
+    ];
+
+    /// Its code on the wire (as serialized).
+    pub const fn code(self) -> &'static str {
+        match self {
+            Need::Loneliness => "loneliness",
+            Need::PhysicalActivity => "physical-activity",
+            Need::Money => "money",
+            Need::Housing => "housing",
+            Need::MentalWellbeing => "mental-wellbeing",
+            Need::Employment => "employment",
+            Need::Caring => "caring",
+        }
+    }
+}
+
 /// How an attempt to contact the person went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -941,3 +941,13 @@ fn every_status_change_by_every_party_is_decided_by_the_gravity_table() {
         }
     }
 }
+
+#[test]
+fn each_need_is_written_and_read_by_its_code() {
+    for need in Need::ALL {
+        let wire = serde_json::to_value(need).expect("serialise");
+        assert_eq!(wire, need.code(), "{need:?}");
+        let read: Need = serde_json::from_value(wire).expect("deserialise");
+        assert_eq!(read, need);
+    }
+}
