@@ -1,16 +1,14 @@
 //! What the API answers when it cannot do what was asked: a status and a JSON body
-//! `{"error": "<message>"}`. The services' gRPC refusals are mapped once, in
-//! [`ApiError::from_status`]; their messages, which name the field at fault, are kept for
-//! every refusal that is the caller's to fix, and replaced by a plain one (the cause logged)
-//! for faults that are not.
+//! `{"error": "<message>"}`, the one error shape of every route. The services' gRPC refusals
+//! are mapped once, in [`ApiError::from_status`]; their messages, which name the field at
+//! fault, are kept for every refusal that is the caller's to fix, and replaced by a plain one
+//! (the cause logged) for faults that are not.
 
 use axum::Json;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tonic::Code;
-
-use crate::upstream::Upstream;
 
 /// Why a request was not answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,14 +27,10 @@ impl ApiError {
         }
     }
 
-    /// A malformed request; `message` names the field, parameter or header at fault.
+    /// A malformed request: one the OpenAPI document says is not of the operation's form. The
+    /// message names the field, parameter or header at fault.
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, message)
-    }
-
-    /// Nothing by the id asked for.
-    pub(crate) fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, message)
     }
 
     /// A body that is not JSON by its content type.
@@ -68,27 +62,40 @@ impl ApiError {
         )
     }
 
+    /// A fault of the gateway's own; `message` says nothing the caller could misuse.
+    pub(crate) fn internal(message: &str) -> Self {
+        tracing::error!(message, "the gateway failed");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+    }
+
+    /// No channel leads to `service`.
+    pub(crate) fn unavailable(service: &str) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the {service} is unavailable; try again"),
+        )
+    }
+
     /// The service did not answer within the gateway's limit.
-    pub(crate) fn timed_out(upstream: Upstream) -> Self {
-        tracing::warn!(
-            upstream = upstream.name(),
-            "the service did not answer in time"
-        );
+    pub(crate) fn timed_out(service: &str) -> Self {
+        tracing::warn!(service, "the service did not answer in time");
         Self::new(
             StatusCode::GATEWAY_TIMEOUT,
             format!(
-                "the {} service did not answer in time; a command may still have been \
-                 recorded, so check before repeating it",
-                upstream.name()
+                "the {service} did not answer in time; a command may still have been \
+                 recorded, so check before repeating it"
             ),
         )
     }
 
-    /// The one mapping from a service's gRPC status to HTTP.
-    pub(crate) fn from_status(upstream: Upstream, status: &tonic::Status) -> Self {
+    /// The one mapping from a service's gRPC status to HTTP. The gateway has already checked
+    /// the request's form, so what the service still finds invalid (an unknown postcode, a
+    /// wrong check digit, coordinates without their pair) is a well-formed request it cannot
+    /// process: 422.
+    pub(crate) fn from_status(service: &str, status: &tonic::Status) -> Self {
         let message = status.message();
         let (http, kept) = match status.code() {
-            Code::InvalidArgument => (StatusCode::BAD_REQUEST, true),
+            Code::InvalidArgument => (StatusCode::UNPROCESSABLE_ENTITY, true),
             Code::NotFound => (StatusCode::NOT_FOUND, true),
             Code::AlreadyExists | Code::FailedPrecondition => (StatusCode::CONFLICT, true),
             Code::Aborted => {
@@ -107,18 +114,11 @@ impl ApiError {
             return Self::new(http, message);
         }
         // Transport errors carry addresses and causes the caller has no use for.
-        tracing::error!(
-            upstream = upstream.name(),
-            code = ?status.code(),
-            message,
-            "the service failed"
-        );
-        let plain = if http == StatusCode::SERVICE_UNAVAILABLE {
-            format!("the {} service is unavailable; try again", upstream.name())
-        } else {
-            "internal error".to_owned()
-        };
-        Self::new(http, plain)
+        tracing::error!(service, code = ?status.code(), message, "the service failed");
+        if http == StatusCode::SERVICE_UNAVAILABLE {
+            return Self::unavailable(service);
+        }
+        Self::new(http, "internal error")
     }
 }
 
@@ -134,17 +134,16 @@ mod tests {
     use tonic::{Code, Status};
 
     use super::ApiError;
-    use crate::upstream::Upstream;
 
     fn mapped(code: Code, message: &str) -> (StatusCode, String) {
-        let error = ApiError::from_status(Upstream::Directory, &Status::new(code, message));
+        let error = ApiError::from_status("DirectoryService", &Status::new(code, message));
         (error.status, error.message)
     }
 
     #[test]
     fn refusals_keep_the_services_message_and_faults_do_not() {
         let kept = [
-            (Code::InvalidArgument, StatusCode::BAD_REQUEST),
+            (Code::InvalidArgument, StatusCode::UNPROCESSABLE_ENTITY),
             (Code::NotFound, StatusCode::NOT_FOUND),
             (Code::AlreadyExists, StatusCode::CONFLICT),
             (Code::FailedPrecondition, StatusCode::CONFLICT),
@@ -154,10 +153,10 @@ mod tests {
         ];
         for (code, status) in kept {
             assert_eq!(
-                mapped(code, "details.name must be 1 to 300 characters"),
+                mapped(code, "postcode: LW9 9ZZ is not a known postcode"),
                 (
                     status,
-                    "details.name must be 1 to 300 characters".to_owned()
+                    "postcode: LW9 9ZZ is not a known postcode".to_owned()
                 ),
                 "{code:?}"
             );
@@ -169,7 +168,7 @@ mod tests {
             mapped(Code::Unavailable, "tcp connect error: 10.0.0.7:50051"),
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "the directory service is unavailable; try again".to_owned()
+                "the DirectoryService is unavailable; try again".to_owned()
             )
         );
         for code in [Code::Internal, Code::Unknown, Code::ResourceExhausted] {

@@ -1,40 +1,39 @@
-//! The JSON API a web front end and integrators use: a small REST facade under `/api/v1` over
-//! the referral and directory services' gRPC, and `/openapi.json`, the OpenAPI 3.1 document
-//! that describes it. Referral's FHIR API (`/fhir`) and the directory's Open Referral UK API
-//! (`/oruk`) are separate APIs, only pointed to from the document.
+//! The JSON API a web front end and integrators use: every RPC whose proto declares a JSON
+//! route (`google.api.http`) is served under `/api/v1` by one generic handler, and
+//! `/openapi.json` is the OpenAPI 3.1 document generated from the same descriptors. Adding an
+//! RPC with a route to a proto adds it here, with its documentation; nothing in this crate names
+//! a service, a route or a field.
 //!
-//! The facade keeps no state and decides nothing. A request is checked only as far as JSON
-//! needs (types, unknown fields, each named by its path), mapped field by field onto the
-//! service's request message and sent with the caller's identity; the answer is mapped back.
-//! The services' refusals become HTTP statuses in one place ([`error`]), keeping their messages,
-//! which name the field at fault.
+//! A request becomes the RPC's request message by the proto3 JSON mapping (path variables,
+//! then the query string or the JSON body; [`contract::json`]), is checked against the limits
+//! its fields declare ([`contract::validate`]) — a malformed request is a 400 naming the field,
+//! and never reaches the service — and is sent with the caller's identity and trace context.
+//! The answer comes back as JSON with the proto's field names. The services' refusals become
+//! HTTP statuses in one place ([`error`]); everything is answered as `{"error": message}`.
 //!
-//! Trust: the identity headers `x-linkwork-user`, `x-linkwork-organisation` and
-//! `x-linkwork-role` are forwarded as they arrive (docs/adr/0004). Like the services, this
-//! router must only be reachable through the authenticating gateway that sets them.
+//! Referral's FHIR API (`/fhir`) and the directory's Open Referral UK API (`/oruk`) are
+//! separate APIs, only pointed to from the document.
 //!
-//! - [`directory`] and [`referral`]: the handlers and their JSON shapes.
-//! - [`extract`]: JSON bodies, paths and query strings, with errors naming the field.
-//! - [`upstream`]: the caller's headers into gRPC metadata; calls with a time limit.
+//! - [`request`]: path, query and body into the request message.
+//! - [`call`]: the call to the service, with identity, trace context and a time limit.
 //! - [`openapi`]: the document.
 
-mod directory;
+mod call;
+mod codec;
 mod error;
-mod extract;
 mod openapi;
-mod referral;
-mod time;
-mod upstream;
+mod request;
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::handler::Handler;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, any, get, post, put};
-use proto::directory::v1::directory_service_client::DirectoryServiceClient;
-use proto::referral::v1::referral_service_client::ReferralServiceClient;
+use axum::routing::{MethodFilter, any, get, on};
+use contract::http::Binding;
 use tonic::transport::Channel;
 use tracing::Instrument;
 
@@ -45,92 +44,98 @@ pub use openapi::document as openapi;
 /// Largest request body accepted, as the services' gRPC limit.
 const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// Where the services are. Lazy channels (`Endpoint::connect_lazy`) are fine: a service that
+/// Where the services are: a channel per gRPC service, or one channel for all of them (every
+/// service in one process). Lazy channels (`Endpoint::connect_lazy`) are fine: a service that
 /// is down is a 503 for the requests that need it, not a failure to start.
 #[derive(Debug, Clone)]
 pub struct Upstreams {
-    /// The referral service's gRPC endpoint.
-    pub referral: Channel,
-    /// The directory service's gRPC endpoint.
-    pub directory: Channel,
+    every: Option<Channel>,
+    by_service: HashMap<String, Channel>,
 }
 
-/// What every handler shares: a client of each service.
-#[derive(Debug, Clone)]
-struct Gateway {
-    referral: ReferralServiceClient<Channel>,
-    directory: DirectoryServiceClient<Channel>,
+impl Upstreams {
+    /// Every service behind one channel.
+    pub fn all_at(channel: Channel) -> Self {
+        Self {
+            every: Some(channel),
+            by_service: HashMap::new(),
+        }
+    }
+
+    /// The gRPC service `service` (a full name, `linkwork.referral.v1.ReferralService`) at
+    /// `channel`.
+    pub fn with(mut self, service: &str, channel: Channel) -> Self {
+        self.by_service.insert(service.to_owned(), channel);
+        self
+    }
+
+    fn channel(&self, binding: &Binding) -> Option<Channel> {
+        let service = binding.rpc.parent_service();
+        self.by_service
+            .get(service.full_name())
+            .or(self.every.as_ref())
+            .cloned()
+    }
 }
 
 /// The `/api/v1` routes and `/openapi.json`, ready to be served alone or merged into the
 /// process's HTTP router (they claim nothing outside `/api/` and `/openapi.json`, and set no
 /// fallback).
 pub fn router(upstreams: Upstreams) -> Router {
-    let state = Gateway {
-        referral: ReferralServiceClient::new(upstreams.referral),
-        directory: DirectoryServiceClient::new(upstreams.directory),
-    };
-    api().router.with_state(state)
-}
-
-/// Every method and path [`router`] answers (path parameters in braces), in the order they
-/// are added: what the OpenAPI document must describe.
-pub fn routes() -> Vec<(Method, &'static str)> {
-    api().listed
-}
-
-/// The router under construction, and the routes it has been given so far.
-struct Api {
-    router: Router<Gateway>,
-    listed: Vec<(Method, &'static str)>,
-}
-
-/// The methods the API uses.
-#[derive(Debug, Clone, Copy)]
-enum Verb {
-    Get,
-    Post,
-    Put,
-}
-
-impl Api {
-    /// Routes `verb path` to `handler` and lists it.
-    fn add<H, T>(mut self, verb: Verb, path: &'static str, handler: H) -> Self
-    where
-        H: Handler<T, Gateway>,
-        T: 'static,
-    {
-        let (method, route): (Method, MethodRouter<Gateway>) = match verb {
-            Verb::Get => (Method::GET, get(handler)),
-            Verb::Post => (Method::POST, post(handler)),
-            Verb::Put => (Method::PUT, put(handler)),
-        };
-        self.router = self.router.route(path, route);
-        self.listed.push((method, path));
-        self
-    }
-}
-
-fn api() -> Api {
+    let upstreams = Arc::new(upstreams);
     let document = openapi::document().to_string();
-    let api = Api {
-        router: Router::new(),
-        listed: Vec::new(),
-    };
-    let api = api.add(Verb::Get, "/openapi.json", move || async move {
-        let json = HeaderValue::from_static("application/json");
-        ([(header::CONTENT_TYPE, json)], document).into_response()
-    });
-    let api = directory::routes(api);
-    let Api { router, listed } = referral::routes(api);
-    let router = router
+    let mut router: Router<Arc<Upstreams>> = Router::new().route(
+        "/openapi.json",
+        get(move || async move {
+            let json = HeaderValue::from_static("application/json");
+            ([(header::CONTENT_TYPE, json)], document).into_response()
+        }),
+    );
+    for binding in contract::http::bindings() {
+        let filter = MethodFilter::try_from(binding.method.clone()).unwrap_or(MethodFilter::GET);
+        let handler = move |State(upstreams): State<Arc<Upstreams>>, request: Request| {
+            answer(binding, upstreams, request)
+        };
+        router = router.route(&binding.path, on(filter, handler));
+    }
+    router
         // A catch-all rather than a fallback, as `/oruk` does: a merged router may have only
         // one fallback, and unknown API paths should still answer JSON.
         .route("/api/{*path}", any(no_such_endpoint))
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(traced));
-    Api { router, listed }
+        .layer(middleware::from_fn(traced))
+        .with_state(upstreams)
+}
+
+/// Every method and path [`router`] answers (path variables in braces): what the OpenAPI
+/// document must describe.
+pub fn routes() -> Vec<(Method, String)> {
+    let mut routes = vec![(Method::GET, "/openapi.json".to_owned())];
+    routes.extend(
+        contract::http::bindings()
+            .iter()
+            .map(|binding| (binding.method.clone(), binding.path.clone())),
+    );
+    routes
+}
+
+/// The one handler: the request into the RPC's message, the call, the answer as JSON.
+async fn answer(
+    binding: &'static Binding,
+    upstreams: Arc<Upstreams>,
+    request: Request,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let service = binding.rpc.parent_service().name().to_owned();
+    let answered = async {
+        let message = request::message(binding, &mut parts, body).await?;
+        let channel = upstreams
+            .channel(binding)
+            .ok_or_else(|| ApiError::unavailable(&service))?;
+        let output = call::unary(channel, binding, &parts.headers, message, &service).await?;
+        Ok::<_, ApiError>(call::respond(binding, &output))
+    };
+    answered.await.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn no_such_endpoint(request: Request) -> ApiError {
@@ -153,7 +158,7 @@ async fn traced(request: Request, next: Next) -> Response {
     );
     if let Some(parent) = request
         .headers()
-        .get(upstream::TRACEPARENT)
+        .get(call::TRACEPARENT)
         .and_then(|value| value.to_str().ok())
     {
         telemetry::set_parent(&span, parent);

@@ -1,26 +1,107 @@
-//! The OpenAPI 3.1 document of the JSON API, served at `/openapi.json`: every route under
-//! `/api/v1` with its parameters, request body and responses (the error shape included), the
-//! identity headers as security schemes, and tags pointing to the two other HTTP APIs, FHIR
-//! (`/fhir`) and Open Referral UK (`/oruk`), which are described elsewhere.
-//!
-//! Built in code from small helpers ([`Op`]) and the schemas in [`schemas`]; the gateway's
-//! tests check it against the router (every route documented, every documented operation
-//! answered) and the JSON the API really sends against these schemas.
+//! The OpenAPI 3.1 document of the JSON API, served at `/openapi.json`, generated from the
+//! same descriptors the routes are: every route with its parameters, request body and
+//! responses, each field's description from its proto comment and each field's limits as JSON
+//! Schema keywords ([`contract::schema`]), so that a request the document allows is one the API
+//! takes. Also the error shape, the identity headers as security schemes, and tags pointing to
+//! the two other HTTP APIs, FHIR (`/fhir`) and Open Referral UK (`/oruk`), described elsewhere.
 
-mod operations;
-mod schemas;
+mod operation;
 
+use contract::schema::Components;
 use serde_json::{Map, Value, json};
+
+/// Statuses an operation can be refused with, the response component each refers to, and
+/// what it means.
+const ERRORS: [(&str, &str, &str); 12] = [
+    (
+        "400",
+        "BadRequest",
+        "Malformed: a field, parameter or header not of the form this document gives; the message names it",
+    ),
+    (
+        "401",
+        "Unauthorized",
+        "No identity: the request did not come through the authenticating gateway",
+    ),
+    ("403", "Forbidden", "The caller may not do this"),
+    ("404", "NotFound", "Nothing by that id"),
+    (
+        "409",
+        "Conflict",
+        "Refused by the record's state (already exists, wrong status, withdrawn), or a concurrent change got there first (retry)",
+    ),
+    ("413", "PayloadTooLarge", "The body is over 256 KiB"),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "The body is not sent as application/json",
+    ),
+    (
+        "422",
+        "Unprocessable",
+        "Well formed, but the service cannot act on it: a postcode it does not know, an NHS number whose check digit is wrong, a record named that does not exist; the message names the field",
+    ),
+    (
+        "500",
+        "InternalError",
+        "A fault; the message says nothing more",
+    ),
+    (
+        "503",
+        "Unavailable",
+        "The service behind this API is unavailable; try again",
+    ),
+    (
+        "504",
+        "GatewayTimeout",
+        "The service did not answer in time; a command may have been recorded all the same",
+    ),
+    (
+        "405",
+        "MethodNotAllowed",
+        "The path does not answer this method",
+    ),
+];
 
 /// The document.
 pub fn document() -> Value {
+    let mut components = Components::default();
     let mut paths = Map::new();
-    for (method, path, operation) in operations::all() {
-        let entry = paths.entry(path).or_insert_with(|| json!({}));
+    let mut tags = Vec::new();
+    paths.insert("/openapi.json".into(), json!({ "get": this_document() }));
+    for binding in contract::http::bindings() {
+        let tag = operation::tag(binding);
+        if !tags
+            .iter()
+            .any(|(name, _): &(String, String)| *name == tag.0)
+        {
+            tags.push(tag);
+        }
+        let entry = paths
+            .entry(binding.path.clone())
+            .or_insert_with(|| json!({}));
         if let Value::Object(entry) = entry {
-            entry.insert(method.to_owned(), operation);
+            let method = binding.method.as_str().to_ascii_lowercase();
+            entry.insert(method, operation::describe(binding, &mut components));
         }
     }
+    let mut tags: Vec<Value> = tags
+        .into_iter()
+        .map(|(name, description)| json!({ "name": name, "description": description }))
+        .collect();
+    tags.extend(other_apis());
+    let mut schemas = components.into_schemas();
+    schemas.insert(
+        "Error".into(),
+        json!({
+            "type": "object",
+            "description": "Why a request was refused",
+            "required": ["error"],
+            "properties": {
+                "error": { "type": "string", "description": "What went wrong, naming the field or parameter at fault" }
+            }
+        }),
+    );
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -31,145 +112,124 @@ pub fn document() -> Value {
             "license": { "name": "Apache-2.0", "identifier": "Apache-2.0" }
         },
         "servers": [{ "url": "/", "description": "This deployment" }],
-        "tags": [
-            { "name": "directory", "description": "Local services: search, and the curator's commands." },
-            { "name": "referrals", "description": "Referrals and the responsibility ledger." },
-            { "name": "meta", "description": "This document." },
-            {
-                "name": "fhir",
-                "description": "A separate API, not described here: referrals as FHIR R4 \
-                    (UK Core ServiceRequest in, HL7 Gravity Task out) under /fhir.",
-                "externalDocs": { "description": "The FHIR API's base", "url": "/fhir" }
-            },
-            {
-                "name": "oruk",
-                "description": "A separate API, not described here: the directory as Open \
-                    Referral UK (HSDS 3.0) under /oruk, open to anyone, read only.",
-                "externalDocs": { "description": "The Open Referral UK API's root", "url": "/oruk/" }
-            }
-        ],
+        "tags": tags,
         "externalDocs": {
             "description": "Open Referral UK, the standard the directory also publishes in",
             "url": "https://openreferraluk.org"
         },
-        "security": [{ "user": [], "organisation": [], "role": [] }],
+        "security": [security_requirement()],
         "paths": paths,
-        "components": schemas::components(),
+        "components": {
+            "schemas": schemas,
+            "responses": responses(),
+            "parameters": parameters(),
+            "securitySchemes": security_schemes(),
+        },
     })
 }
 
-const DESCRIPTION: &str = "A JSON facade over the referral and directory services. Who is \
-    calling comes from the authenticating gateway in front of this API, in the headers \
-    x-linkwork-user, x-linkwork-organisation and x-linkwork-role; without them every call is \
-    401. Bodies are JSON (content-type application/json), at most 256 KiB, and unknown fields \
-    are refused. Times are RFC 3339. Text fields use \"\" for none. Every refusal is \
-    {\"error\": message}, the message naming the field or parameter at fault.";
+const DESCRIPTION: &str = "The services' gRPC APIs as JSON: each route is declared on its \
+    RPC in the protos (proto/linkwork), with the proto3 JSON mapping (proto field names). Who \
+    is calling comes from the authenticating gateway in front of this API, in the headers \
+    named as security schemes; without them every call is 401. Bodies are JSON \
+    (content-type application/json), at most 256 KiB, and fields not in the schema are \
+    refused. Times are RFC 3339. Text fields use \"\" for none; answers leave out unset \
+    optional fields and messages. Every refusal is {\"error\": message}, the message naming \
+    the field or parameter at fault: 400 when the request is not of the form this document \
+    gives, 422 when it is but the service cannot act on it.";
 
-/// One operation, built up.
-pub(super) struct Op(Map<String, Value>);
-
-/// A reference to a component schema.
-pub(super) fn schema(name: &str) -> Value {
-    json!({ "$ref": format!("#/components/schemas/{name}") })
-}
-
-/// Statuses every API operation can answer, and the response component each refers to.
-const ERRORS: [(&str, &str); 10] = [
-    ("400", "BadRequest"),
-    ("401", "Unauthorized"),
-    ("403", "Forbidden"),
-    ("404", "NotFound"),
-    ("409", "Conflict"),
-    ("413", "PayloadTooLarge"),
-    ("415", "UnsupportedMediaType"),
-    ("500", "InternalError"),
-    ("503", "Unavailable"),
-    ("504", "GatewayTimeout"),
-];
-
-impl Op {
-    /// An operation of the API, which every refusal common to all of them can answer.
-    pub(super) fn new(id: &str, tag: &str, summary: &str) -> Self {
-        let mut op = Map::new();
-        op.insert("operationId".into(), json!(id));
-        op.insert("tags".into(), json!([tag]));
-        op.insert("summary".into(), json!(summary));
-        op.insert(
-            "parameters".into(),
-            json!([
-                { "$ref": "#/components/parameters/CorrelationId" },
-                { "$ref": "#/components/parameters/Traceparent" }
-            ]),
-        );
-        op.insert("responses".into(), json!({}));
-        Self(op).errors(&["400", "401", "500", "503", "504"])
-    }
-
-    /// Says more than the summary.
-    pub(super) fn describe(mut self, text: &str) -> Self {
-        self.0.insert("description".into(), json!(text));
-        self
-    }
-
-    /// Adds a parameter.
-    pub(super) fn param(mut self, parameter: Value) -> Self {
-        if let Some(Value::Array(parameters)) = self.0.get_mut("parameters") {
-            parameters.push(parameter);
-        }
-        self
-    }
-
-    /// Takes a JSON body of component schema `name`.
-    pub(super) fn body(mut self, name: &str) -> Self {
-        self.0.insert(
-            "requestBody".into(),
-            json!({ "required": true, "content": { "application/json": { "schema": schema(name) } } }),
-        );
-        self.errors(&["413", "415"])
-    }
-
-    /// Answers `status` with a JSON body of component schema `name`.
-    pub(super) fn answers(mut self, status: &str, description: &str, name: &str) -> Self {
-        if let Some(Value::Object(responses)) = self.0.get_mut("responses") {
-            responses.insert(
-                status.into(),
-                json!({
-                    "description": description,
-                    "content": { "application/json": { "schema": schema(name) } }
-                }),
-            );
-        }
-        self
-    }
-
-    /// Can be refused with each of `statuses`.
-    pub(super) fn errors(mut self, statuses: &[&str]) -> Self {
-        if let Some(Value::Object(responses)) = self.0.get_mut("responses") {
-            for status in statuses {
-                if let Some((_, component)) = ERRORS.iter().find(|(code, _)| code == status) {
-                    let reference = format!("#/components/responses/{component}");
-                    responses.insert((*status).into(), json!({ "$ref": reference }));
-                }
+fn this_document() -> Value {
+    json!({
+        "operationId": "getOpenApi",
+        "tags": ["meta"],
+        "summary": "This document",
+        "security": [],
+        "responses": {
+            "200": {
+                "description": "The OpenAPI 3.1 document of this API",
+                "content": { "application/json": { "schema": { "type": "object" } } }
             }
         }
-        self
-    }
-
-    /// The operation as JSON.
-    pub(super) fn done(self) -> Value {
-        Value::Object(self.0)
-    }
-}
-
-/// A path parameter holding a UUID.
-pub(super) fn path_id(name: &str, description: &str) -> Value {
-    json!({
-        "name": name, "in": "path", "required": true, "description": description,
-        "schema": { "type": "string", "format": "uuid" }
     })
 }
 
-/// A query parameter.
-pub(super) fn query(name: &str, description: &str, schema: Value) -> Value {
-    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+fn other_apis() -> [Value; 3] {
+    [
+        json!({ "name": "meta", "description": "This document." }),
+        json!({
+            "name": "fhir",
+            "description": "A separate API, not described here: referrals as FHIR R4 \
+                (UK Core ServiceRequest in, HL7 Gravity Task out) under /fhir.",
+            "externalDocs": { "description": "The FHIR API's base", "url": "/fhir" }
+        }),
+        json!({
+            "name": "oruk",
+            "description": "A separate API, not described here: the directory as Open \
+                Referral UK (HSDS 3.0) under /oruk, open to anyone, read only.",
+            "externalDocs": { "description": "The Open Referral UK API's root", "url": "/oruk/" }
+        }),
+    ]
+}
+
+/// A `$ref` to the response component answering `status`.
+pub(crate) fn error_response(status: &str) -> Option<Value> {
+    ERRORS
+        .iter()
+        .find(|(code, _, _)| *code == status)
+        .map(|(_, name, _)| json!({ "$ref": format!("#/components/responses/{name}") }))
+}
+
+fn responses() -> Map<String, Value> {
+    ERRORS
+        .iter()
+        .map(|(_, name, description)| {
+            let response = json!({
+                "description": description,
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+            });
+            ((*name).to_owned(), response)
+        })
+        .collect()
+}
+
+fn parameters() -> Value {
+    json!({
+        "CorrelationId": {
+            "name": identity::CORRELATION_HEADER, "in": "header", "required": false,
+            "description": "Ties the events the request causes to it; one is chosen when absent",
+            "schema": {
+                "type": "string",
+                "format": "uuid",
+                "pattern": contract::rules::format_pattern(contract::rules::Format::Uuid),
+            }
+        },
+        "Traceparent": {
+            "name": crate::call::TRACEPARENT, "in": "header", "required": false,
+            "description": "W3C trace context, carried on to the services; one that is not \
+                well formed is ignored, as the W3C recommendation asks",
+            "schema": { "type": "string" }
+        }
+    })
+}
+
+/// Each identity header as an API key a request must carry.
+fn security_schemes() -> Map<String, Value> {
+    identity::headers()
+        .into_iter()
+        .map(|(header, description)| {
+            let scheme = json!({
+                "type": "apiKey", "in": "header", "name": header,
+                "description": format!("{description}. Set by the authenticating gateway in front of this API, never by the client.")
+            });
+            (header.to_owned(), scheme)
+        })
+        .collect()
+}
+
+fn security_requirement() -> Value {
+    let all: Map<String, Value> = identity::headers()
+        .into_iter()
+        .map(|(header, _)| (header.to_owned(), json!([])))
+        .collect();
+    Value::Object(all)
 }

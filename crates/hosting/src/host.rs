@@ -11,7 +11,7 @@ use tonic::server::NamedService;
 use tonic::service::Routes;
 use tonic_health::ServingStatus;
 
-use crate::Stopper;
+use crate::{Stopper, ValidationLayer};
 
 /// One gRPC service, ready to be added to the process's server. Kept as "how to add it"
 /// rather than as a router, because tonic's routers each carry a fallback and cannot be
@@ -132,6 +132,7 @@ pub async fn host(
     });
     tracing::info!(services = ?names, "serving");
     let served = tonic::transport::Server::builder()
+        .layer(ValidationLayer)
         .add_routes(routes)
         .serve_with_incoming_shutdown(
             tonic::transport::server::TcpIncoming::from(listeners.grpc),

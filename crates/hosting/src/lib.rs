@@ -7,6 +7,8 @@
 
 mod host;
 mod stop;
+mod validate;
 
 pub use host::{GrpcService, HostError, Listeners, Part, host};
 pub use stop::Stopper;
+pub use validate::{MAX_REQUEST_BYTES, ValidationLayer};

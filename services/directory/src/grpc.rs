@@ -6,7 +6,6 @@
 //! in the position its append returned, so a GetService or Search the caller sends next sees
 //! the change. The wait is bounded; see [`INDEX_WAIT`].
 
-mod caller;
 mod request;
 mod response;
 
@@ -76,8 +75,18 @@ impl DirectoryGrpc {
         DirectoryServiceServer::new(self).max_decoding_message_size(MAX_REQUEST_BYTES)
     }
 
+    /// The caller's context for the events a request causes; UNAUTHENTICATED without one.
     fn context<T>(&self, request: &Request<T>) -> Result<Context, Status> {
-        caller::context(request.metadata(), &self.settings.tenant)
+        let caller = identity::Caller::from_metadata(request.metadata())?;
+        Ok(Context {
+            actor: eventstore::Actor {
+                id: caller.user,
+                organisation: caller.organisation,
+                role: caller.role,
+            },
+            correlation_id: identity::correlation_id(request.metadata()),
+            tenant: self.settings.tenant.clone(),
+        })
     }
 
     /// Waits until the index has folded in `position` (nothing to wait for when the command

@@ -70,6 +70,14 @@ pub struct Context {
     pub tenant: String,
 }
 
+/// The domain's actor for an identified caller.
+pub fn actor(caller: &identity::Caller) -> Actor {
+    Actor {
+        id: caller.user.clone(),
+        organisation: caller.organisation.clone(),
+    }
+}
+
 /// The stream of one referral.
 pub fn stream_id(referral_id: Uuid) -> String {
     format!("referral-{}", referral_id.simple())

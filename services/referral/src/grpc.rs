@@ -9,14 +9,15 @@ use proto::referral::v1 as pb;
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
-use crate::app::{Context, ReferralApp};
+use identity::Caller;
+
+use crate::app::{self, Context, ReferralApp};
 use crate::domain::nhs_number::NhsNumber;
 use crate::domain::referral::{
     Command, Consent, Event, Holder, Issued, Offer, RequestReferral, Source, Urgency,
 };
 use crate::domain::snomed::ConceptId;
 use crate::domain::status::Status as TaskStatus;
-use crate::identity;
 use crate::projections::responsibility::{self, Period};
 use crate::vault::{SealedNhsNumber, Vault, VaultError, VaultKeys};
 
@@ -72,14 +73,14 @@ impl ReferralGrpc {
         referral_id: Uuid,
         command: Command,
     ) -> Result<Vec<Event>, Status> {
-        let caller = identity::caller(request.metadata())?;
+        let caller = Caller::from_metadata(request.metadata())?;
         let data_subject = match &command {
             Command::Request(request) => Some(request.person.subject.clone()),
             _ => None,
         };
-        let context = self.context(request, caller.role, data_subject);
+        let context = self.context(request, caller.role.clone(), data_subject);
         let issued = Issued {
-            actor: caller.actor,
+            actor: app::actor(&caller),
             at: Utc::now(),
             command,
         };
@@ -105,6 +106,15 @@ fn code<T: serde::de::DeserializeOwned>(field: &str, value: &str) -> Result<T, S
 
 fn uuid(field: &str, value: &str) -> Result<Uuid, Status> {
     Uuid::parse_str(value).map_err(|_| Status::invalid_argument(format!("{field} must be a UUID")))
+}
+
+/// The id the client chose, or a new one: a client that chooses its own can retry without
+/// making a second referral.
+fn chosen_or_new(field: &str, value: &str) -> Result<Uuid, Status> {
+    match value {
+        "" => Ok(Uuid::new_v4()),
+        chosen => uuid(field, chosen),
+    }
 }
 
 fn time(field: &str, value: Option<Timestamp>) -> Result<DateTime<Utc>, Status> {
@@ -222,14 +232,14 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         &self,
         request: Request<pb::CreateReferralRequest>,
     ) -> Result<Response<pb::CreateReferralResponse>, Status> {
-        let caller = identity::caller(request.metadata())?;
-        let referral_id = uuid("referral_id", &request.get_ref().referral_id)?;
+        let caller = Caller::from_metadata(request.metadata())?;
+        let referral_id = chosen_or_new("referral_id", &request.get_ref().referral_id)?;
         let allow_test = self.settings.allow_test_nhs_numbers;
         let nhs_number = NhsNumber::parse(&request.get_ref().nhs_number, allow_test)
             .map_err(|error| Status::invalid_argument(error.to_string()))?;
         let person = self.vault.seal(&nhs_number).await.map_err(vault_status)?;
         let body = request.get_ref().clone();
-        let (command, offer_id) = create_command(caller.actor.organisation, body, person)?;
+        let (command, offer_id) = create_command(caller.organisation, body, person)?;
         self.run(&request, referral_id, command).await?;
         Ok(Response::new(pb::CreateReferralResponse {
             referral_id: referral_id.to_string(),
@@ -346,10 +356,10 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         &self,
         request: Request<pb::ReferOnwardRequest>,
     ) -> Result<Response<pb::ReferOnwardResponse>, Status> {
-        let caller = identity::caller(request.metadata())?;
+        let caller = Caller::from_metadata(request.metadata())?;
         let body = request.get_ref().clone();
         let referral_id = uuid("referral_id", &body.referral_id)?;
-        let child_id = uuid("child_referral_id", &body.child_referral_id)?;
+        let child_id = chosen_or_new("child_referral_id", &body.child_referral_id)?;
         let service_id = text("service_id", body.service_id)?;
         let accept_by = time("accept_by", body.accept_by)?;
         let context = self.context(&request, caller.role.clone(), None);
@@ -358,7 +368,7 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
                 referral_id,
                 child_id,
                 &service_id,
-                caller.actor,
+                app::actor(&caller),
                 accept_by,
                 &context,
             )
@@ -441,7 +451,7 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         &self,
         request: Request<pb::GetHandoffTrailRequest>,
     ) -> Result<Response<pb::HandoffTrail>, Status> {
-        identity::caller(request.metadata())?;
+        Caller::from_metadata(request.metadata())?;
         let referral_id = uuid("referral_id", &request.get_ref().referral_id)?;
         let periods = responsibility::trail(&self.store, &referral_id.simple().to_string()).await?;
         Ok(Response::new(pb::HandoffTrail {
@@ -453,10 +463,14 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         &self,
         request: Request<pb::GetAccountableAtRequest>,
     ) -> Result<Response<pb::GetAccountableAtResponse>, Status> {
-        identity::caller(request.metadata())?;
+        Caller::from_metadata(request.metadata())?;
         let body = request.get_ref().clone();
         let referral_id = uuid("referral_id", &body.referral_id)?;
-        let at = time("at", body.at)?;
+        // Unset is "now": who holds it at this moment.
+        let at = match body.at {
+            None => Utc::now(),
+            given => time("at", given)?,
+        };
         let found =
             responsibility::accountable_at(&self.store, &referral_id.simple().to_string(), at)
                 .await?;
@@ -469,10 +483,15 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         &self,
         request: Request<pb::ListHoldingsRequest>,
     ) -> Result<Response<pb::ListHoldingsResponse>, Status> {
-        let caller = identity::caller(request.metadata())?;
-        let organisation = text("organisation", request.get_ref().organisation.clone())?;
+        let caller = Caller::from_metadata(request.metadata())?;
+        // Unset is the caller's own organisation.
+        let organisation =
+            match optional_text("organisation", request.get_ref().organisation.clone())? {
+                Some(organisation) => organisation,
+                None => caller.organisation.clone(),
+            };
         // What an organisation holds names people in its care: only its own staff may list it.
-        if organisation != caller.actor.organisation {
+        if organisation != caller.organisation {
             return Err(Status::permission_denied(
                 "organisation: only its own members may list an organisation's holdings",
             ));

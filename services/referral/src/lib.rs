@@ -15,7 +15,6 @@ pub mod domain;
 pub mod escalation;
 pub mod fhir;
 pub mod grpc;
-pub mod identity;
 pub mod projections;
 pub mod startup;
 mod status;

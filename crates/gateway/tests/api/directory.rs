@@ -124,7 +124,7 @@ async fn a_service_set_up_over_json_is_found_near_a_postcode_and_its_history_kep
     assert_eq!(added["service"]["locations"][0]["location_id"], hall);
 
     let near = format!(
-        "postcode={}&within_metres=10000&taxonomy_term={term}&age=70&takes_referrals=true",
+        "postcode={}&within_metres=10000&taxonomy_term_ids={term}&age=70&takes_referrals=true",
         HOME.0.replace(' ', "%20")
     );
     let found = search(&platform, &near).await;

@@ -111,6 +111,8 @@ pub(crate) struct Outgoing<'a> {
     pub(crate) body: Vec<u8>,
     /// Whether the body must match the operation's request schema (not for bad requests).
     pub(crate) well_formed: bool,
+    /// Headers besides the caller's.
+    pub(crate) headers: Vec<(&'a str, &'a str)>,
 }
 
 impl Platform {
@@ -151,10 +153,7 @@ impl Platform {
             Endpoint::from_shared(format!("http://{}", grpc.local_addr().expect("address")))
                 .expect("endpoint")
                 .connect_lazy();
-        let router = gateway::router(Upstreams {
-            referral: channel.clone(),
-            directory: channel,
-        });
+        let router = gateway::router(Upstreams::all_at(channel));
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(hosting::host(
             hosting::Listeners { grpc, http },
@@ -202,6 +201,7 @@ impl Platform {
             content_type: body.as_ref().map(|_| "application/json"),
             body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
             well_formed: true,
+            headers: Vec::new(),
         })
         .await
     }
@@ -212,14 +212,18 @@ impl Platform {
         let mut request = Request::builder()
             .method(outgoing.method)
             .uri(format!("http://{}{}", self.address, outgoing.path));
-        for (name, value) in [
-            ("x-linkwork-user", outgoing.who.user),
-            ("x-linkwork-organisation", outgoing.who.organisation),
-            ("x-linkwork-role", outgoing.who.role),
-        ] {
-            if !value.is_empty() {
+        if !outgoing.who.user.is_empty() {
+            let caller = identity::Caller::new(
+                outgoing.who.user,
+                outgoing.who.organisation,
+                outgoing.who.role,
+            );
+            for (name, value) in caller.http_headers().expect("ascii") {
                 request = request.header(name, value);
             }
+        }
+        for (name, value) in &outgoing.headers {
+            request = request.header(*name, *value);
         }
         if let Some(content_type) = outgoing.content_type {
             request = request.header(header::CONTENT_TYPE, content_type);

@@ -137,10 +137,7 @@ fn gateway(grpc: std::net::SocketAddr) -> anyhow::Result<axum::Router> {
     let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", loopback(grpc)))
         .context("grpc: not a usable address")?
         .connect_lazy();
-    Ok(gateway::router(gateway::Upstreams {
-        referral: channel.clone(),
-        directory: channel,
-    }))
+    Ok(gateway::router(gateway::Upstreams::all_at(channel)))
 }
 
 async fn ctrl_c() {

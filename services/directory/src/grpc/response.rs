@@ -227,7 +227,7 @@ pub(super) fn history(recorded: &[RecordedEvent]) -> Result<Vec<pb::ServiceEvent
                 r#type: event.event_type.clone(),
                 occurred_at: Some(timestamp(event.occurred_at)),
                 summary,
-                body_json: String::from_utf8_lossy(&event.payload).into_owned(),
+                body: contract::json::to_struct(&event.payload),
                 actor: event.metadata.actor.id.clone(),
                 actor_organisation: event.metadata.actor.organisation.clone(),
             })

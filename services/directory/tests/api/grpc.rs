@@ -324,9 +324,15 @@ async fn a_service_set_up_over_grpc_is_found_near_a_postcode_and_its_history_kep
     assert_eq!(history[2].summary, "Capacity: 3 of 10 places free");
     assert!(history[0].summary.contains("Tuesday lunch club"));
     assert!(history.iter().all(|event| event.actor == "curator-1"));
-    let body: serde_json::Value =
-        serde_json::from_str(&history[1].body_json).expect("the body is JSON");
-    assert_eq!(body["location_id"], HALL_ID);
+    let body = history[1].body.as_ref().expect("the body as recorded");
+    let location = body
+        .fields
+        .get("location_id")
+        .and_then(|value| value.kind.as_ref());
+    assert_eq!(
+        location,
+        Some(&prost_types::value::Kind::StringValue(HALL_ID.to_owned()))
+    );
     let times: Vec<_> = history
         .iter()
         .map(|event| event.occurred_at.expect("occurred_at").seconds)

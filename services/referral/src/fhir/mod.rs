@@ -24,10 +24,11 @@ pub use service_request::{
     CONSENT_OUTCOME, CONSENT_PROVIDERS, NHS_NUMBER, ODS, REFERRAL_ID, SNOMED,
 };
 
-use crate::app::{Context, ReferralApp};
+use identity::Caller;
+
+use crate::app::{self, Context, ReferralApp};
 use crate::domain::referral::{Command, Event, Holder, Issued, RequestReferral, Source};
 use crate::grpc::ReferralSettings;
-use crate::identity::{self, Caller};
 use crate::vault::{Vault, VaultError};
 
 /// Largest request body accepted.
@@ -67,7 +68,8 @@ fn fhir_json(status: StatusCode, body: Value) -> Response {
 }
 
 fn caller(headers: &HeaderMap) -> Result<Caller, Outcome> {
-    identity::caller_from_headers(headers).map_err(Outcome::unauthenticated)
+    Caller::from_headers(headers)
+        .map_err(|unidentified| Outcome::unauthenticated(unidentified.to_string()))
 }
 
 fn vault_outcome(error: VaultError) -> Outcome {
@@ -110,14 +112,14 @@ async fn create_service_request(
     let now = Utc::now();
     let context = Context {
         correlation_id: Uuid::new_v4(),
-        role: caller.role,
+        role: caller.role.clone(),
         data_subject: Some(person.subject.clone()),
         tenant: state.settings.tenant.clone(),
     };
     let request = RequestReferral {
         source: Source::Practitioner,
         referrer: Holder {
-            organisation: caller.actor.organisation.clone(),
+            organisation: caller.organisation.clone(),
             practitioner: Some(parsed.requester),
         },
         receiving_organisation: parsed.performer,
@@ -130,7 +132,7 @@ async fn create_service_request(
         person,
     };
     let issued = Issued {
-        actor: caller.actor,
+        actor: app::actor(&caller),
         at: now,
         command: Command::Request(request),
     };
@@ -156,7 +158,7 @@ async fn visible_history(
     };
     let history = state.app.history(referral_id).await?;
     // Someone else's referral is "not found", so ids reveal nothing (no BOLA oracle).
-    Ok(task::visible_to(&history, &caller.actor.organisation).then_some((referral_id, history)))
+    Ok(task::visible_to(&history, &caller.organisation).then_some((referral_id, history)))
 }
 
 async fn read_task(

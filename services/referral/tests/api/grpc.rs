@@ -334,7 +334,7 @@ async fn bad_requests_get_the_right_status_naming_the_problem(kind: BackendKind)
             "9990000018",
             "nhs_number is in the 999 test range, which this deployment does not accept",
         ),
-        ("", "nhs_number must be 10 digits"),
+        ("", "nhs_number is required"),
     ] {
         let mut request = new_referral(referral_id);
         request.nhs_number = bad.to_owned();
@@ -382,12 +382,13 @@ async fn bad_requests_get_the_right_status_naming_the_problem(kind: BackendKind)
         .change_status(as_user("lw-ana", LINK_WORKERS, change("done", "")))
         .await
         .expect_err("bad status");
-    assert_eq!(
-        (unknown.code(), unknown.message()),
-        (
-            Code::InvalidArgument,
-            "status must be a FHIR Task.status code"
-        )
+    assert_eq!(unknown.code(), Code::InvalidArgument);
+    assert!(
+        unknown
+            .message()
+            .starts_with("status must be one of \"requested\""),
+        "{}",
+        unknown.message()
     );
     let missing = pb::ChangeStatusRequest {
         referral_id: Uuid::new_v4().to_string(),

@@ -22,6 +22,10 @@ testkit::on_both_backends!(gp_to_link_worker_to_two_vcse_services_and_back);
 
 const WALKING: &str = "VCSE-WALK";
 const LUNCH: &str = "VCSE-LUNCH";
+/// The directory's services (its ids are UUIDs).
+const WALKING_SERVICE: &str = "0190a2b4-0000-7000-8000-00000000a001";
+const LUNCH_SERVICE: &str = "0190a2b4-0000-7000-8000-00000000a002";
+const GONE_SERVICE: &str = "0190a2b4-0000-7000-8000-00000000a003";
 
 /// Publishes a directory event the way the directory service does: appended to its log.
 async fn directory_event(store: &EventStore, stream: &str, body: Value) {
@@ -61,15 +65,20 @@ async fn gp_to_link_worker_to_two_vcse_services_and_back(kind: BackendKind) {
     directory_event(
         &directory,
         "service-walking",
-        listed("svc-walking", WALKING),
+        listed(WALKING_SERVICE, WALKING),
     )
     .await;
-    directory_event(&directory, "service-lunch", listed("svc-lunch", LUNCH)).await;
-    directory_event(&directory, "service-gone", listed("svc-gone", "VCSE-GONE")).await;
+    directory_event(&directory, "service-lunch", listed(LUNCH_SERVICE, LUNCH)).await;
     directory_event(
         &directory,
         "service-gone",
-        json!({ "type": "service_withdrawn", "service_id": "svc-gone" }),
+        listed(GONE_SERVICE, "VCSE-GONE"),
+    )
+    .await;
+    directory_event(
+        &directory,
+        "service-gone",
+        json!({ "type": "service_withdrawn", "service_id": GONE_SERVICE }),
     )
     .await;
     let relay = Relay::new(
@@ -147,7 +156,7 @@ async fn gp_to_link_worker_to_two_vcse_services_and_back(kind: BackendKind) {
     // The directory's events reach the referral service through NATS; until they do, the
     // services are unknown and onward referrals are refused.
     let mut children = Vec::new();
-    for service_id in ["svc-walking", "svc-lunch"] {
+    for service_id in [WALKING_SERVICE, LUNCH_SERVICE] {
         let child = eventually(|| {
             let mut client = client.clone();
             let request = onward(service_id);
@@ -165,7 +174,7 @@ async fn gp_to_link_worker_to_two_vcse_services_and_back(kind: BackendKind) {
     let withdrawn = eventually(|| {
         let mut client = client.clone();
         async move {
-            match client.refer_onward(lw(onward("svc-gone"))).await {
+            match client.refer_onward(lw(onward(GONE_SERVICE))).await {
                 Err(status) if status.message().contains("Withdrawn") => Some(status),
                 _ => None,
             }
