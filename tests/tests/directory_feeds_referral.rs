@@ -11,8 +11,9 @@ use linkwork_tests::world::BusKind;
 use messaging::{Bus, BusWiring, InProcessBus};
 use proto::directory::v1 as pb;
 use proto::directory::v1::directory_service_client::DirectoryServiceClient;
-use testkit::{TestDatabase, TestNats};
-use tokio::net::TcpListener;
+use referral::config::{MASTER_KEY, PSEUDONYM_KEY};
+use servicekit::Settings;
+use testkit::{BackendKind, Spawn, TestNats};
 use tonic::Request;
 use uuid::Uuid;
 
@@ -28,19 +29,10 @@ async fn over_the_in_process_bus() {
 
 fn as_curator<T>(body: T) -> Request<T> {
     let mut request = Request::new(body);
-    let metadata = request.metadata_mut();
-    metadata.insert("x-linkwork-user", "curator-1".parse().expect("ascii"));
-    metadata.insert("x-linkwork-organisation", "ICB-QWE".parse().expect("ascii"));
-    metadata.insert(
-        "x-linkwork-role",
-        "directory-curator".parse().expect("ascii"),
-    );
+    identity::Caller::new("curator-1", "ICB-QWE", "directory-curator")
+        .present(request.metadata_mut())
+        .expect("ascii");
     request
-}
-
-async fn listeners() -> (TcpListener, TcpListener) {
-    let bind = || TcpListener::bind("127.0.0.1:0");
-    (bind().await.expect("bind"), bind().await.expect("bind"))
 }
 
 /// The referral service's view of one directory service: (takes_referrals, has_capacity, state).
@@ -94,46 +86,25 @@ async fn a_curators_changes_reach_the_referral_service(kind: BusKind) {
         }
     };
     let wiring = BusWiring { bus, prefix };
-    let directory_db = TestDatabase::postgres().await;
-    let referral_db = TestDatabase::postgres().await;
-    let referral_store = referral_db.store().await;
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let stopped = move || {
-        let mut stopped = stopped.clone();
-        async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        }
-    };
+    // Each service as Kubernetes runs it: a process (here, a host) and a database of its own.
+    let directory = Spawn::new(
+        &directory::SERVICE,
+        Settings::default(),
+        BackendKind::Postgres,
+    )
+    .wired(wiring.clone())
+    .start()
+    .await;
+    let referral_settings = Settings::default()
+        .with_secret(PSEUDONYM_KEY.name, [7; 32])
+        .with_secret(MASTER_KEY.name, [9; 32]);
+    let referral = Spawn::new(&referral::SERVICE, referral_settings, BackendKind::Postgres)
+        .wired(wiring)
+        .start()
+        .await;
+    let referral_store = referral.store(referral::SERVICE.name).await;
 
-    let (grpc, http) = listeners().await;
-    let directory_address = grpc.local_addr().expect("address");
-    let directory = tokio::spawn(directory::startup::serve(
-        directory::startup::Listeners { grpc, http },
-        directory_db.store().await,
-        directory::startup::ServeSettings {
-            tenant: "QWE".to_owned(),
-            stale_after: chrono::Duration::days(365),
-        },
-        Some(wiring.clone()),
-        stopped(),
-    ));
-    let (grpc, http) = listeners().await;
-    let referral = tokio::spawn(referral::startup::serve(
-        referral::startup::Listeners { grpc, http },
-        referral_store.clone(),
-        referral::grpc::ReferralSettings {
-            tenant: "QWE".to_owned(),
-            vault_keys: referral::vault::VaultKeys {
-                pseudonym_key: [7; 32],
-                master_key: [9; 32],
-            },
-            allow_test_nhs_numbers: true,
-        },
-        Some(wiring),
-        stopped(),
-    ));
-
-    let mut client = connect(directory_address).await;
+    let mut client = DirectoryServiceClient::new(directory.channel.clone());
     let organisation = client
         .register_organization(as_curator(pb::RegisterOrganizationRequest {
             name: "Riverside Community Trust".to_owned(),
@@ -183,29 +154,12 @@ async fn a_curators_changes_reach_the_referral_service(kind: BusKind) {
         .expect("withdraw");
     until_view(&referral_store, &service_id, (true, false, "withdrawn")).await;
 
-    let _ = stop.send(true);
     directory
+        .stop()
         .await
-        .expect("directory task")
-        .expect("directory stopped cleanly");
+        .expect("the directory stopped cleanly");
     referral
+        .stop()
         .await
-        .expect("referral task")
-        .expect("referral stopped cleanly");
-}
-
-async fn connect(
-    address: std::net::SocketAddr,
-) -> DirectoryServiceClient<tonic::transport::Channel> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        match DirectoryServiceClient::connect(format!("http://{address}")).await {
-            Ok(client) => return client,
-            Err(error) if tokio::time::Instant::now() < deadline => {
-                tracing::debug!(%error, "directory not up yet");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            Err(error) => panic!("the directory never came up: {error}"),
-        }
-    }
+        .expect("the referral service stopped cleanly");
 }

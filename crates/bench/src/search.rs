@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Duration as Period, Utc};
 use directory::domain::geo::Point;
-use directory::index::{LiveIndex, Near, PageRequest, Query, Sort};
+use directory::projections::index::{LiveIndex, Near, PageRequest, Query, Sort};
 use eventstore::{Backend, EventStore, StoreOptions};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

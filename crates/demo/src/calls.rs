@@ -1,4 +1,4 @@
-//! Calling the public APIs: who is calling (the gateway's identity headers on every call),
+//! Calling the public APIs: who is calling (stated on every call through the identity crate),
 //! the clients, and how each answer is taken — retried when it may pass, "already there" when
 //! a re-run sends the same id, an error naming the step otherwise.
 
@@ -7,7 +7,6 @@ use std::time::{Duration, SystemTime};
 
 use proto::directory::v1::directory_service_client::DirectoryServiceClient;
 use proto::referral::v1::referral_service_client::ReferralServiceClient;
-use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Request, Response, Status};
 
@@ -24,48 +23,31 @@ const VIEW_WAIT: Duration = Duration::from_secs(90);
 /// The longest any one call may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Who is calling: the headers the authenticating gateway would set.
+/// Who is calling, stated on every call as the identity crate says a client states it.
 #[derive(Debug, Clone)]
-pub(crate) struct Caller {
-    user: MetadataValue<Ascii>,
-    organisation: MetadataValue<Ascii>,
-    role: MetadataValue<Ascii>,
-}
+pub(crate) struct Caller(identity::Caller);
 
 impl Caller {
-    /// `user` of `organisation`, acting as `role`.
+    /// `user` of `organisation`, acting as `role`; refused when one cannot be sent in a request.
     pub(crate) fn new(user: &str, organisation: &str, role: &str) -> Result<Self, DemoError> {
-        let value = |text: &str| {
-            MetadataValue::try_from(text)
-                .map_err(|_| DemoError::Options(format!("{text:?} cannot be sent as a header")))
-        };
-        Ok(Self {
-            user: value(user)?,
-            organisation: value(organisation)?,
-            role: value(role)?,
-        })
+        let caller = identity::Caller::new(user, organisation, role);
+        caller
+            .http_headers()
+            .map_err(|error| DemoError::Options(error.to_string()))?;
+        Ok(Self(caller))
     }
 
     /// `body` as this caller's request.
     pub(crate) fn request<T>(&self, body: T) -> Request<T> {
         let mut request = Request::new(body);
-        let metadata = request.metadata_mut();
-        metadata.insert("x-linkwork-user", self.user.clone());
-        metadata.insert("x-linkwork-organisation", self.organisation.clone());
-        metadata.insert("x-linkwork-role", self.role.clone());
+        // Checked presentable when the caller was made.
+        let _ = self.0.present(request.metadata_mut());
         request
     }
 
     /// The headers, for HTTP.
-    pub(crate) fn headers(&self) -> [(&'static str, &[u8]); 3] {
-        [
-            ("x-linkwork-user", self.user.as_encoded_bytes()),
-            (
-                "x-linkwork-organisation",
-                self.organisation.as_encoded_bytes(),
-            ),
-            ("x-linkwork-role", self.role.as_encoded_bytes()),
-        ]
+    pub(crate) fn headers(&self) -> Vec<(http::HeaderName, http::HeaderValue)> {
+        self.0.http_headers().unwrap_or_default()
     }
 }
 

@@ -5,105 +5,57 @@
 use std::time::Duration;
 
 use demo::{Options, Progress, Stage, Tally, Target};
-use directory::postcodes::{DEMO_REGION_CSV, PostcodeDirectory};
-use hosting::{Listeners, Stopper};
-use messaging::{Bus, BusWiring, InProcessBus};
 use proto::directory::v1 as directory_pb;
 use proto::directory::v1::directory_service_client::DirectoryServiceClient;
 use proto::referral::v1 as referral_pb;
 use proto::referral::v1::referral_service_client::ReferralServiceClient;
-use testkit::TestDatabase;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use referral::config::{ALLOW_TEST_NHS_NUMBERS, MASTER_KEY, PSEUDONYM_KEY};
+use servicekit::Settings;
+use testkit::{BackendKind, Spawn, Spawned};
 use tonic::Request;
 
 /// A running instance, stopped when dropped.
 struct Instance {
     target: Target,
-    stop: Option<oneshot::Sender<()>>,
-    _databases: (TestDatabase, TestDatabase),
+    _spawned: Spawned,
     _bus_folder: tempfile::TempDir,
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
 }
 
 /// Starts both services with the demo postcodes loaded, as `linkwork up --demo` does.
 async fn start(allow_test_nhs_numbers: bool) -> Instance {
-    testkit::init_logging();
     let folder = tempfile::tempdir().expect("folder");
-    let url = format!("sqlite://{}", folder.path().join("bus.sqlite").display());
-    let bus = Bus::InProcess(InProcessBus::open(&url).await.expect("bus"));
-    let wiring = BusWiring {
-        bus,
-        prefix: "demo".to_owned(),
-    };
-    let (referral_db, directory_db) = (TestDatabase::sqlite(), TestDatabase::sqlite());
-    let directory_store = directory_db.store().await;
-    directory::migrate(&directory_store).await.expect("migrate");
-    PostcodeDirectory::new(directory_store.clone())
-        .load_csv(DEMO_REGION_CSV.as_bytes(), |_| {})
+    let wiring = servicekit::open_bus(None, folder.path(), "demo")
         .await
-        .expect("demo postcodes");
-    let stopper = Stopper::new();
-    let settings = referral::grpc::ReferralSettings {
-        tenant: "QWE".to_owned(),
-        vault_keys: referral::vault::VaultKeys {
-            pseudonym_key: [7; 32],
-            master_key: [9; 32],
-        },
-        allow_test_nhs_numbers,
-    };
-    let referral_store = referral_db.store().await;
-    let referral =
-        referral::startup::start(referral_store, settings, Some(wiring.clone()), &stopper)
-            .await
-            .expect("referral service");
-    let settings = directory::startup::ServeSettings {
-        tenant: "QWE".to_owned(),
-        stale_after: chrono::Duration::days(365),
-    };
-    let directory = directory::startup::start(directory_store, settings, Some(wiring), &stopper)
-        .await
-        .expect("directory service");
-    let bind = || TcpListener::bind("127.0.0.1:0");
-    let (grpc, http) = (bind().await.expect("bind"), bind().await.expect("bind"));
+        .expect("bus");
+    let referral = Settings::default()
+        .with_secret(PSEUDONYM_KEY.name, [7; 32])
+        .with_secret(MASTER_KEY.name, [9; 32])
+        .with(
+            ALLOW_TEST_NHS_NUMBERS.name,
+            &allow_test_nhs_numbers.to_string(),
+        );
+    let spawned = Spawn::new(&referral::SERVICE, referral, BackendKind::Sqlite)
+        .and(&directory::SERVICE, Settings::default())
+        .wired(wiring)
+        .with_demo_data()
+        .start()
+        .await;
     let target = Target {
-        grpc: format!("http://{}", grpc.local_addr().expect("address")),
-        http: format!("http://{}", http.local_addr().expect("address")),
+        grpc: format!("http://{}", spawned.grpc),
+        http: format!("http://{}", spawned.http),
     };
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(hosting::host(
-        Listeners { grpc, http },
-        vec![referral, directory],
-        axum::Router::new(),
-        stopper,
-        async {
-            stopped.await.ok();
-        },
-    ));
     Instance {
         target,
-        stop: Some(stop),
-        _databases: (referral_db, directory_db),
+        _spawned: spawned,
         _bus_folder: folder,
     }
 }
 
 fn as_user<T>(user: &str, organisation: &str, role: &str, body: T) -> Request<T> {
     let mut request = Request::new(body);
-    let metadata = request.metadata_mut();
-    metadata.insert("x-linkwork-user", user.parse().expect("ascii"));
-    metadata.insert(
-        "x-linkwork-organisation",
-        organisation.parse().expect("ascii"),
-    );
-    metadata.insert("x-linkwork-role", role.parse().expect("ascii"));
+    identity::Caller::new(user, organisation, role)
+        .present(request.metadata_mut())
+        .expect("ascii");
     request
 }
 
@@ -170,7 +122,8 @@ async fn trail(target: &Target, pcn: &str, referral_id: &str) -> Vec<referral_pb
 
 /// A demo postcode in Linbridge itself (`LW5`).
 fn centre_postcode() -> String {
-    let centroids = directory::domain::centroids::parse(DEMO_REGION_CSV).expect("the sample");
+    let centroids = directory::domain::centroids::parse(directory::postcodes::DEMO_REGION_CSV)
+        .expect("the sample");
     let centre = centroids
         .iter()
         .find(|c| c.postcode.as_str().starts_with("LW5 "));

@@ -14,17 +14,11 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn serve(database_url: &str, http: u16, with_master_key: bool) -> Child {
+fn serve(data_dir: &std::path::Path, http: u16, with_master_key: bool) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_linkwork"));
     command
-        .args([
-            "serve",
-            "referral",
-            "--database-url",
-            database_url,
-            "--tenant",
-            "QWE",
-        ])
+        .args(["serve", "referral", "--tenant", "QWE", "--data-dir"])
+        .arg(data_dir)
         .args([
             "--grpc",
             &format!("127.0.0.1:{}", free_port()),
@@ -33,6 +27,7 @@ fn serve(database_url: &str, http: u16, with_master_key: bool) -> Child {
         ])
         .env("LINKWORK_PSEUDONYM_KEY", KEY)
         .env_remove("LINKWORK_NATS_URL")
+        .env_remove("LINKWORK_DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if with_master_key {
@@ -45,10 +40,15 @@ fn serve(database_url: &str, http: u16, with_master_key: bool) -> Child {
 
 fn get(port: u16, path: &str) -> Option<String> {
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nhost: localhost\r\nx-linkwork-user: lw-ana\r\n\
-         x-linkwork-organisation: PCN-LW-01\r\nx-linkwork-role: link-worker\r\nconnection: close\r\n\r\n"
-    );
+    let caller = identity::Caller::new("lw-ana", "PCN-LW-01", "link-worker");
+    let headers: String = caller
+        .http_headers()
+        .ok()?
+        .iter()
+        .map(|(name, value)| format!("{name}: {}\r\n", value.to_str().unwrap_or_default()))
+        .collect();
+    let request =
+        format!("GET {path} HTTP/1.1\r\nhost: localhost\r\n{headers}connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
@@ -58,12 +58,8 @@ fn get(port: u16, path: &str) -> Option<String> {
 #[test]
 fn serves_fhir_and_stops_cleanly_on_sigint() {
     let folder = tempfile::tempdir().expect("folder");
-    let url = format!(
-        "sqlite://{}",
-        folder.path().join("referral.sqlite").display()
-    );
     let http = free_port();
-    let mut child = serve(&url, http, true);
+    let mut child = serve(folder.path(), http, true);
 
     let deadline = Instant::now() + Duration::from_secs(30);
     let response = loop {
@@ -90,19 +86,23 @@ fn serves_fhir_and_stops_cleanly_on_sigint() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status {status}");
+    assert!(
+        folder.path().join("referral.sqlite").exists(),
+        "its log is where `up` would keep it"
+    );
 }
 
 #[test]
 fn a_missing_secret_fails_at_start_naming_it() {
     let folder = tempfile::tempdir().expect("folder");
-    let url = format!(
-        "sqlite://{}",
-        folder.path().join("referral.sqlite").display()
-    );
-    let output = serve(&url, free_port(), false)
+    let output = serve(folder.path(), free_port(), false)
         .wait_with_output()
         .expect("run");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("LINKWORK_MASTER_KEY"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colour codes in a pipe: {stderr}"
+    );
 }

@@ -79,9 +79,15 @@ fn up_with(folder: &Path, extra: &[&str]) -> (Running, u16) {
 
 fn request(port: u16, method: &str, path: &str, organisation: &str, body: &str) -> String {
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let caller = identity::Caller::new("someone", organisation, "practitioner");
+    let identity: String = caller
+        .http_headers()
+        .expect("ascii")
+        .iter()
+        .map(|(name, value)| format!("{name}: {}\r\n", value.to_str().unwrap_or_default()))
+        .collect();
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nhost: localhost\r\nx-linkwork-user: someone\r\n\
-         x-linkwork-organisation: {organisation}\r\nx-linkwork-role: practitioner\r\n\
+        "{method} {path} HTTP/1.1\r\nhost: localhost\r\n{identity}\
          content-type: application/fhir+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
     );
@@ -193,6 +199,7 @@ fn the_platform_keeps_its_data_across_a_restart() {
         out.contains("intact: referral log") && out.contains("intact: directory log"),
         "{out}"
     );
+    assert!(!out.contains("\u{1b}["), "no colour codes in a pipe: {out}");
     let (ok, out) = linkwork(&["replay", "responsibility", "--data-dir"], &data);
     assert!(ok, "{out}");
     assert!(
@@ -301,6 +308,38 @@ async fn up_runs_on_postgresql_and_nats_too() {
     });
     assert!(created.starts_with("HTTP/1.1 201"), "{created}");
     tokio::task::block_in_place(|| interrupt(running));
+    // Every operator command finds the logs by the same URL `up` was given.
+    let verified = tokio::task::block_in_place(|| {
+        Command::new(env!("CARGO_BIN_EXE_linkwork"))
+            .args(["verify", "--database-url", &database_url])
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .expect("run linkwork")
+    });
+    let out = String::from_utf8_lossy(&verified.stdout);
+    assert!(
+        verified.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    assert!(
+        out.contains("intact: referral log") && out.contains("intact: directory log"),
+        "{out}"
+    );
+    let missing = tokio::task::block_in_place(|| {
+        Command::new(env!("CARGO_BIN_EXE_linkwork"))
+            .args(["verify", "--database-url", &format!("{server}/{prefix}x")])
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .expect("run linkwork")
+    });
+    assert!(!missing.status.success());
+    let said = String::from_utf8_lossy(&missing.stdout);
+    assert!(
+        said.contains(&format!("database {prefix}x_referral")),
+        "{said}"
+    );
+    assert!(!String::from_utf8_lossy(&missing.stderr).contains("stack backtrace"));
 
     let mut connection = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
         .await

@@ -1,10 +1,16 @@
-//! `linkwork verify` run as an operator would, on a real log file.
+//! `linkwork verify` run as an operator would, on a real data folder: every service's log is
+//! found by the same names `up` gives them.
 
+use std::path::Path;
 use std::process::Command;
 
 use chrono::Utc;
 use eventstore::{Actor, EventMetadata, ExpectedVersion, NewEvent};
+use servicekit::{Open, Storage};
 use uuid::Uuid;
+
+/// The logs `up` makes in a data folder.
+const LOGS: [&str; 2] = ["referral", "directory"];
 
 fn event(n: u32) -> NewEvent {
     let metadata = EventMetadata {
@@ -30,9 +36,11 @@ fn event(n: u32) -> NewEvent {
     .expect("serialisable")
 }
 
-fn verify(url: &str) -> (bool, String) {
+fn verify(data_dir: &Path) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_linkwork"))
-        .args(["verify", "--database-url", url])
+        .args(["verify", "--data-dir"])
+        .arg(data_dir)
+        .env_remove("LINKWORK_DATABASE_URL")
         .output()
         .expect("run linkwork");
     (
@@ -42,18 +50,29 @@ fn verify(url: &str) -> (bool, String) {
 }
 
 #[tokio::test]
-async fn verify_passes_an_intact_log_and_names_the_first_broken_link() {
-    let database = testkit::TestDatabase::sqlite();
-    let store = database.store().await;
+async fn verify_passes_intact_logs_and_names_the_first_broken_link() {
+    let folder = tempfile::tempdir().expect("folder");
+    let storage = Storage::Folder(folder.path().to_owned());
+    for log in LOGS {
+        storage.open(log, Open::OrCreate).await.expect("a log");
+    }
+    let store = storage
+        .open("directory", Open::Existing)
+        .await
+        .expect("the directory's log");
     for stream in ["service-1", "service-2"] {
         store
             .append(stream, ExpectedVersion::NoStream, vec![event(1), event(2)])
             .await
             .expect("append");
     }
-    let (ok, out) = verify(&database.url);
+    let (ok, out) = verify(folder.path());
     assert!(ok, "{out}");
-    assert!(out.contains("2 streams, 4 events"), "{out}");
+    assert!(
+        out.contains("intact: directory log: 2 streams, 4 events"),
+        "{out}"
+    );
+    assert!(out.contains("intact: referral log: 0 streams"), "{out}");
 
     let pool = store.sqlite_pool().expect("sqlite");
     sqlx::query("DROP TRIGGER events_no_update")
@@ -64,20 +83,19 @@ async fn verify_passes_an_intact_log_and_names_the_first_broken_link() {
         .execute(pool)
         .await
         .expect("tamper");
-    let (ok, out) = verify(&database.url);
+    let (ok, out) = verify(folder.path());
     assert!(!ok, "verify must fail on a changed event");
-    assert!(out.contains("BROKEN: stream service-2 version 1"), "{out}");
+    assert!(
+        out.contains("BROKEN: directory log: stream service-2 version 1"),
+        "{out}"
+    );
 }
 
 #[test]
-fn verify_refuses_a_database_that_is_not_a_linkwork_log() {
-    let folder = tempfile_path();
-    let url = format!("sqlite://{}", folder.display());
-    let (ok, _) = verify(&url);
+fn verify_refuses_a_folder_with_no_logs_and_creates_none() {
+    let folder = std::env::temp_dir().join(format!("linkwork-missing-{}", Uuid::new_v4()));
+    let (ok, out) = verify(&folder);
     assert!(!ok);
+    assert!(out.contains("MISSING: referral log"), "{out}");
     assert!(!folder.exists(), "verify must not create a database");
-}
-
-fn tempfile_path() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("linkwork-missing-{}.sqlite", Uuid::new_v4()))
 }

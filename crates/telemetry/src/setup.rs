@@ -66,7 +66,10 @@ pub fn init(
             .with_writer(std::io::stderr)
             .boxed()
     } else {
+        // Colour only for a person at a terminal: a file or a pipe gets plain text.
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
         tracing_subscriber::fmt::layer()
+            .with_ansi(terminal)
             .with_writer(std::io::stderr)
             .boxed()
     };

@@ -1,6 +1,8 @@
 //! Test support shared by every crate's tests.
 //!
 //! - [`TestDatabase`]: a fresh PostgreSQL database (or SQLite file) per test, dropped after it.
+//! - [`Spawn`]: services started as `linkwork up` starts them, through the service kit, on
+//!   logs of the test's own ([`TestStorage`]), on free ports.
 //! - [`TestNats`]: the shared NATS server with a subject prefix and stream names of the test's
 //!   own, deleted after it; [`NatsServer`]: a private nats-server child process for tests that
 //!   stop and restart the broker.
@@ -15,12 +17,16 @@ mod given;
 mod log;
 mod logging;
 mod nats;
+mod spawn;
+mod storage;
 
 pub use database::{BackendKind, TestDatabase, postgres_admin_url};
 pub use given::{Given, When, given};
 pub use log::committed_events;
 pub use logging::init_logging;
 pub use nats::{NatsServer, TestNats, nats_url};
+pub use spawn::{Spawn, Spawned};
+pub use storage::TestStorage;
 
 /// A short unique suffix for names of things a test creates.
 pub fn unique_suffix() -> String {

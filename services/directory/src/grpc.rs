@@ -19,27 +19,18 @@ use proto::directory::v1::directory_service_server::{DirectoryService, Directory
 use tonic::{Request, Response, Status};
 
 use crate::app::{self, Context, DirectoryApp, Referencing};
+use crate::config::DirectorySettings;
 use crate::domain::entry::{EntryCommand, Record, Recorded};
 use crate::domain::geo::Point;
 use crate::domain::service::{Command, Event};
-use crate::index::{LiveIndex, Near};
 use crate::postcodes::PostcodeDirectory;
+use crate::projections::index::{LiveIndex, Near};
 use request::Place;
 
 /// How long a command waits for the index to show its own write. Folding takes microseconds
 /// once the tailer wakes; seconds mean the database or the tailer is in trouble, and the caller
 /// hears so (DEADLINE_EXCEEDED, the change recorded all the same) rather than hanging.
 pub const INDEX_WAIT: Duration = Duration::from_secs(5);
-
-/// Largest request accepted (the gRPC ingest limit).
-const MAX_REQUEST_BYTES: usize = 256 * 1024;
-
-/// What a directory service deployment is configured with.
-#[derive(Debug, Clone)]
-pub struct DirectorySettings {
-    /// The ICS this deployment serves, recorded on every event.
-    pub tenant: String,
-}
 
 /// The directory service's gRPC implementation.
 #[derive(Debug, Clone)]
@@ -70,9 +61,9 @@ impl DirectoryGrpc {
         }
     }
 
-    /// The tonic service, with the request size limit.
+    /// The tonic service.
     pub fn into_server(self) -> DirectoryServiceServer<Self> {
-        DirectoryServiceServer::new(self).max_decoding_message_size(MAX_REQUEST_BYTES)
+        DirectoryServiceServer::new(self)
     }
 
     /// The caller's context for the events a request causes; UNAUTHENTICATED without one.

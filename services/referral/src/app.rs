@@ -9,7 +9,7 @@ use eventstore::{
 };
 use uuid::Uuid;
 
-use crate::directory;
+use crate::consumers::directory;
 use crate::domain::referral::{
     Actor, Command, Error, Event, Holder, Issued, Referral, RequestReferral, Source,
 };

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use identity::Caller;
 
 use crate::app::{self, Context, ReferralApp};
+use crate::config::ReferralSettings;
 use crate::domain::nhs_number::NhsNumber;
 use crate::domain::referral::{
     Command, Consent, Event, Holder, Issued, Offer, RequestReferral, Source, Urgency,
@@ -19,18 +20,7 @@ use crate::domain::referral::{
 use crate::domain::snomed::ConceptId;
 use crate::domain::status::Status as TaskStatus;
 use crate::projections::responsibility::{self, Period};
-use crate::vault::{SealedNhsNumber, Vault, VaultError, VaultKeys};
-
-/// What a referral service deployment is configured with.
-#[derive(Debug, Clone)]
-pub struct ReferralSettings {
-    /// The ICS this deployment serves.
-    pub tenant: String,
-    /// The vault's secrets.
-    pub vault_keys: VaultKeys,
-    /// Accept NHS numbers in the 999 test range (never in production).
-    pub allow_test_nhs_numbers: bool,
-}
+use crate::vault::{SealedNhsNumber, Vault, VaultError};
 
 /// The referral service's gRPC implementation.
 #[derive(Debug, Clone)]

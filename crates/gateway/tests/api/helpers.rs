@@ -1,6 +1,6 @@
-//! The platform as `linkwork up` runs it — the referral and directory services on one gRPC and
-//! one HTTP listener, over fresh databases, with the gateway's router beside `/fhir` and
-//! `/oruk` — and an HTTP client that checks every exchange against the OpenAPI document: the
+//! The platform as `linkwork up` runs it — the referral and directory services started through
+//! the service kit on one gRPC and one HTTP listener, over fresh logs, the demo region's
+//! postcodes loaded, with the gateway's router beside `/fhir` and `/oruk` — and an HTTP client that checks every exchange against the OpenAPI document: the
 //! operation exists, the body sent matches its request schema, and the status and body
 //! answered are ones it documents.
 
@@ -13,10 +13,10 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use referral::config::{ALLOW_TEST_NHS_NUMBERS, MASTER_KEY, PSEUDONYM_KEY};
 use serde_json::{Value, json};
-use testkit::{BackendKind, TestDatabase};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use servicekit::Settings;
+use testkit::{BackendKind, Spawn, Spawned};
 use tonic::transport::Endpoint;
 
 /// Someone the authenticating gateway vouches for.
@@ -63,16 +63,7 @@ pub(crate) struct Platform {
     address: SocketAddr,
     client: Client<HttpConnector, Full<Bytes>>,
     document: Value,
-    stop: Option<oneshot::Sender<()>>,
-    _databases: [TestDatabase; 2],
-}
-
-impl Drop for Platform {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
+    _spawned: Spawned,
 }
 
 /// What came back.
@@ -119,57 +110,27 @@ impl Platform {
     /// Starts both services on `kind` databases, the demo region's postcodes loaded.
     pub(crate) async fn start(kind: BackendKind) -> Self {
         testkit::init_logging();
-        let databases = [TestDatabase::new(kind).await, TestDatabase::new(kind).await];
-        let stopper = hosting::Stopper::new();
-        let referral_settings = referral::grpc::ReferralSettings {
-            tenant: "QWE".to_owned(),
-            vault_keys: referral::vault::VaultKeys {
-                pseudonym_key: [7; 32],
-                master_key: [9; 32],
-            },
-            allow_test_nhs_numbers: true,
-        };
-        let store = databases[0].store().await;
-        let referral = referral::startup::start(store, referral_settings, None, &stopper)
-            .await
-            .expect("referral starts");
-        let directory_settings = directory::startup::ServeSettings {
-            tenant: "QWE".to_owned(),
-            stale_after: chrono::Duration::days(365),
-        };
-        let store = databases[1].store().await;
-        let directory =
-            directory::startup::start(store.clone(), directory_settings, None, &stopper)
-                .await
-                .expect("directory starts");
-        directory::postcodes::PostcodeDirectory::new(store)
-            .load_csv(directory::postcodes::DEMO_REGION_CSV.as_bytes(), |_| {})
-            .await
-            .expect("demo postcodes");
-        let grpc = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let http = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let address = http.local_addr().expect("address");
-        let channel =
-            Endpoint::from_shared(format!("http://{}", grpc.local_addr().expect("address")))
-                .expect("endpoint")
-                .connect_lazy();
-        let router = gateway::router(Upstreams::all_at(channel));
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(hosting::host(
-            hosting::Listeners { grpc, http },
-            vec![referral, directory],
-            router,
-            stopper,
-            async {
-                stopped.await.ok();
-            },
-        ));
+        let referral = Settings::default()
+            .with_secret(PSEUDONYM_KEY.name, [7; 32])
+            .with_secret(MASTER_KEY.name, [9; 32])
+            .with(ALLOW_TEST_NHS_NUMBERS.name, "true");
+        let spawned = Spawn::new(&referral::SERVICE, referral, kind)
+            .and(&directory::SERVICE, Settings::default())
+            .with_demo_data()
+            .with_routes(|grpc| {
+                let channel = Endpoint::from_shared(format!("http://{grpc}"))
+                    .expect("endpoint")
+                    .connect_lazy();
+                gateway::router(Upstreams::all_at(channel))
+            })
+            .start()
+            .await;
+        let address = spawned.http;
         Self {
             address,
             client: Client::builder(TokioExecutor::new()).build_http(),
             document: gateway::openapi(),
-            stop: Some(stop),
-            _databases: databases,
+            _spawned: spawned,
         }
     }
 

@@ -1,31 +1,38 @@
-//! `linkwork up`'s settings: flags, then `LINKWORK_…` environment variables, then a TOML
-//! config file, then defaults — the first that says something wins. A setting that cannot be
-//! used stops the start with a message naming it, before anything listens or writes.
+//! Settings of the commands that run services: the platform's own (where the logs are, the
+//! bus, the listeners, the tenant) and every service's (as each declares them to the kit).
+//! Flags, then `LINKWORK_…` environment variables, then a TOML config file, then defaults — the
+//! first that says something wins. A setting that cannot be used stops the start with a
+//! message naming it, before anything listens or writes.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use serde::Deserialize;
+use clap::{ArgMatches, Args, Command, FromArgMatches};
+use servicekit::{Kind, Setting, Storage};
 
-/// Every setting `up` takes from the command line or the environment (clap reads both; a flag
+use crate::registry;
+
+/// The platform's settings from the command line or the environment (clap reads both; a flag
 /// beats its variable). `None` means "not said here".
 #[derive(Debug, Clone, Default, clap::Args)]
 pub(crate) struct Overrides {
     /// A TOML file of settings (keys as the flags, with `_`: `data_dir = "…"`).
     #[arg(long, env = "LINKWORK_CONFIG")]
     pub(crate) config: Option<PathBuf>,
-    /// Where the embedded databases and the bus live; kept across restarts.
+    /// Where the embedded databases, the in-process bus and generated keys live; kept across
+    /// restarts.
     #[arg(long, env = "LINKWORK_DATA_DIR")]
     pub(crate) data_dir: Option<PathBuf>,
-    /// HTTP listen address: the JSON API, /fhir and /oruk.
+    /// HTTP listen address.
     #[arg(long, env = "LINKWORK_HTTP")]
     pub(crate) http: Option<SocketAddr>,
-    /// gRPC listen address: every service, health and reflection.
+    /// gRPC listen address: the services, health and reflection.
     #[arg(long, env = "LINKWORK_GRPC")]
     pub(crate) grpc: Option<SocketAddr>,
-    /// PostgreSQL instead of SQLite: `postgres://…/linkwork` gives each service its own
-    /// database, `linkwork_referral`, `linkwork_directory`, created if missing.
+    /// PostgreSQL instead of SQLite: `postgres://…/linkwork` names a prefix, and each
+    /// service's log is a database of its own, `linkwork_<service>`, created if missing.
     #[arg(long, env = "LINKWORK_DATABASE_URL")]
     pub(crate) database_url: Option<String>,
     /// NATS JetStream instead of the in-process bus.
@@ -37,102 +44,185 @@ pub(crate) struct Overrides {
     /// The Integrated Care System this deployment serves, recorded on every event.
     #[arg(long, env = "LINKWORK_TENANT")]
     pub(crate) tenant: Option<String>,
-    /// Days a directory service's verification lasts before it is flagged stale.
-    #[arg(long, env = "LINKWORK_STALE_AFTER_DAYS")]
-    pub(crate) stale_after_days: Option<u16>,
-    /// Accept NHS numbers in the 999 test range (never in production).
-    #[arg(long, env = "LINKWORK_ALLOW_TEST_NHS_NUMBERS")]
-    pub(crate) allow_test_nhs_numbers: Option<bool>,
 }
 
-/// The same settings as a config file holds them.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSettings {
-    data_dir: Option<PathBuf>,
-    http: Option<SocketAddr>,
-    grpc: Option<SocketAddr>,
-    database_url: Option<String>,
-    nats_url: Option<String>,
-    bus_prefix: Option<String>,
-    tenant: Option<String>,
-    stale_after_days: Option<u16>,
-    allow_test_nhs_numbers: Option<bool>,
-}
+/// The platform's keys in a config file; every other key must be a service's setting.
+const PLATFORM_KEYS: [&str; 7] = [
+    "data_dir",
+    "http",
+    "grpc",
+    "database_url",
+    "nats_url",
+    "bus_prefix",
+    "tenant",
+];
 
-/// The settings `up` runs with, every one decided and checked.
+/// The platform's settings, every one decided and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Settings {
+pub(crate) struct Platform {
     pub(crate) data_dir: PathBuf,
     pub(crate) http: SocketAddr,
     pub(crate) grpc: SocketAddr,
-    pub(crate) database_url: Option<String>,
+    pub(crate) storage: Storage,
     pub(crate) nats_url: Option<String>,
     pub(crate) bus_prefix: String,
     pub(crate) tenant: String,
-    pub(crate) stale_after_days: u16,
-    pub(crate) allow_test_nhs_numbers: bool,
 }
 
-fn read_file(path: &Path) -> anyhow::Result<FileSettings> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("--config: cannot read {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("--config: {} is not valid", path.display()))
+/// Service settings given as flags or environment variables, by name.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServiceFlags(pub(crate) HashMap<String, String>);
+
+/// Adds a flag (with its variable) for each of `settings` but secrets, which are never flags.
+pub(crate) fn add_flags<'a>(
+    mut command: Command,
+    settings: impl Iterator<Item = &'a Setting>,
+) -> Command {
+    for setting in settings {
+        let arg = clap::Arg::new(setting.name)
+            .long(setting.flag())
+            .env(setting.variable())
+            .help(setting.help);
+        let arg = match setting.kind {
+            Kind::Secret => continue,
+            Kind::Flag => arg
+                .num_args(0..=1)
+                .default_missing_value("true")
+                .value_name("true|false")
+                .value_parser(["true", "false"]),
+            Kind::Whole { .. } => arg.value_name("NUMBER"),
+        };
+        command = command.arg(arg);
+    }
+    command
 }
 
-impl Overrides {
-    /// Resolves every setting (flag/env, then file, then default) and checks them.
-    pub(crate) fn resolve(self) -> anyhow::Result<Settings> {
-        let file = match &self.config {
-            Some(path) => read_file(path)?,
-            None => FileSettings::default(),
-        };
-        let settings = Settings {
-            data_dir: self
-                .data_dir
-                .or(file.data_dir)
-                .unwrap_or_else(|| PathBuf::from("linkwork-data")),
-            http: self
-                .http
-                .or(file.http)
-                .unwrap_or(([127, 0, 0, 1], 8080).into()),
-            grpc: self
-                .grpc
-                .or(file.grpc)
-                .unwrap_or(([127, 0, 0, 1], 50051).into()),
-            database_url: self.database_url.or(file.database_url),
-            nats_url: self.nats_url.or(file.nats_url),
-            bus_prefix: self
-                .bus_prefix
-                .or(file.bus_prefix)
-                .unwrap_or_else(|| "linkwork".to_owned()),
-            tenant: self
-                .tenant
-                .or(file.tenant)
-                .unwrap_or_else(|| "local".to_owned()),
-            stale_after_days: self
-                .stale_after_days
-                .or(file.stale_after_days)
-                .unwrap_or(365),
-            allow_test_nhs_numbers: self
-                .allow_test_nhs_numbers
-                .or(file.allow_test_nhs_numbers)
-                .unwrap_or(false),
-        };
-        settings.check()?;
-        Ok(settings)
+/// What `matches` holds for `settings`.
+pub(crate) fn read_flags<'a>(
+    matches: &ArgMatches,
+    settings: impl Iterator<Item = &'a Setting>,
+) -> ServiceFlags {
+    let given = settings
+        .filter(|setting| !matches!(setting.kind, Kind::Secret))
+        .filter_map(|setting| {
+            let value = matches.get_one::<String>(setting.name)?;
+            Some((setting.name.to_owned(), value.clone()))
+        })
+        .collect();
+    ServiceFlags(given)
+}
+
+impl FromArgMatches for ServiceFlags {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        Ok(read_flags(matches, registry::settings()))
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.extend(read_flags(matches, registry::settings()).0);
+        Ok(())
     }
 }
 
-impl Settings {
+impl Args for ServiceFlags {
+    fn augment_args(command: Command) -> Command {
+        add_flags(command, registry::settings())
+    }
+
+    fn augment_args_for_update(command: Command) -> Command {
+        Self::augment_args(command)
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<toml::Table> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--config: cannot read {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("--config: {} is not valid TOML", path.display()))
+}
+
+/// A file value as a setting's text: `90`, `true`, `"QWE"` → `90`, `true`, `QWE`.
+fn file_text(key: &str, value: &toml::Value) -> anyhow::Result<String> {
+    Ok(match value {
+        toml::Value::String(text) => text.clone(),
+        toml::Value::Integer(number) => number.to_string(),
+        toml::Value::Boolean(flag) => flag.to_string(),
+        _ => bail!("--config: {key} must be text, a whole number or true/false"),
+    })
+}
+
+/// A platform key from the file, parsed as `T`.
+fn from_file<T: std::str::FromStr>(file: &toml::Table, key: &str) -> anyhow::Result<Option<T>> {
+    let Some(value) = file.get(key) else {
+        return Ok(None);
+    };
+    let text = file_text(key, value)?;
+    text.parse()
+        .map(Some)
+        .map_err(|_| anyhow::anyhow!("--config: {key} = {text:?} is not usable"))
+}
+
+impl Overrides {
+    /// Decides every platform setting (flag or environment, then file, then default) and
+    /// gathers the services' (flags and environment beat the file); checks both.
+    /// `tenant_required`: whether the tenant must be said (a service run alone in production).
+    pub(crate) fn resolve(
+        self,
+        flags: ServiceFlags,
+        tenant_required: bool,
+    ) -> anyhow::Result<(Platform, HashMap<String, String>)> {
+        let file = match &self.config {
+            Some(path) => read_file(path)?,
+            None => toml::Table::new(),
+        };
+        let mut given = HashMap::new();
+        for (key, value) in &file {
+            if PLATFORM_KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            if !registry::settings().any(|setting| setting.name == key) {
+                bail!("--config: {key} is not a setting; see linkwork up --help");
+            }
+            given.insert(key.clone(), file_text(key, value)?);
+        }
+        given.extend(flags.0);
+        let tenant = self.tenant.or(from_file(&file, "tenant")?);
+        if tenant_required && tenant.is_none() {
+            bail!("tenant (--tenant, LINKWORK_TENANT) must be given");
+        }
+        let data_dir = self
+            .data_dir
+            .or(from_file(&file, "data_dir")?)
+            .unwrap_or_else(|| PathBuf::from("linkwork-data"));
+        let storage = match self.database_url.or(from_file(&file, "database_url")?) {
+            Some(url) => Storage::postgres(&url)?,
+            None => Storage::Folder(data_dir.clone()),
+        };
+        let platform = Platform {
+            http: self
+                .http
+                .or(from_file(&file, "http")?)
+                .unwrap_or(([127, 0, 0, 1], 8080).into()),
+            grpc: self
+                .grpc
+                .or(from_file(&file, "grpc")?)
+                .unwrap_or(([127, 0, 0, 1], 50051).into()),
+            storage,
+            data_dir,
+            nats_url: self.nats_url.or(from_file(&file, "nats_url")?),
+            bus_prefix: self
+                .bus_prefix
+                .or(from_file(&file, "bus_prefix")?)
+                .unwrap_or_else(|| "linkwork".to_owned()),
+            tenant: tenant.unwrap_or_else(|| "local".to_owned()),
+        };
+        platform.check()?;
+        Ok((platform, given))
+    }
+}
+
+impl Platform {
     fn check(&self) -> anyhow::Result<()> {
         if self.tenant.trim().is_empty() {
             bail!("tenant (--tenant, LINKWORK_TENANT) must not be empty");
-        }
-        if self.stale_after_days == 0 {
-            bail!(
-                "stale_after_days (--stale-after-days, LINKWORK_STALE_AFTER_DAYS) must be at least 1"
-            );
         }
         let prefix_ok = !self.bus_prefix.is_empty()
             && self
@@ -141,14 +231,6 @@ impl Settings {
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !prefix_ok {
             bail!("bus_prefix (--bus-prefix, LINKWORK_BUS_PREFIX) must be letters, digits, _ or -");
-        }
-        if let Some(url) = &self.database_url
-            && !url.starts_with("postgres://")
-            && !url.starts_with("postgresql://")
-        {
-            bail!(
-                "database_url (--database-url, LINKWORK_DATABASE_URL) must be a postgres:// URL; without it, up uses SQLite in --data-dir"
-            );
         }
         if let Some(url) = &self.nats_url
             && !url.starts_with("nats://")
@@ -166,65 +248,30 @@ impl Settings {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use std::io::Write;
+/// Where to find the services' logs, for the operator tools: a data folder or a PostgreSQL
+/// deployment, named as `up` and `serve` name them.
+#[derive(Debug, Clone, clap::Args)]
+#[group(required = true, multiple = false)]
+pub(crate) struct Location {
+    /// The deployment's PostgreSQL prefix: `postgres://…/linkwork` (each service's log is
+    /// `linkwork_<service>`).
+    #[arg(long, env = "LINKWORK_DATABASE_URL")]
+    pub(crate) database_url: Option<String>,
+    /// The data folder of `linkwork up`.
+    #[arg(long, env = "LINKWORK_DATA_DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+}
 
-    use super::Overrides;
-
-    fn file(contents: &str) -> tempfile::NamedTempFile {
-        let mut file = tempfile::NamedTempFile::new().expect("temporary file");
-        file.write_all(contents.as_bytes()).expect("write");
-        file
-    }
-
-    #[test]
-    fn flags_beat_the_file_and_the_file_beats_defaults() {
-        let config = file("tenant = \"QWE\"\nhttp = \"127.0.0.1:9000\"\nstale_after_days = 90\n");
-        let settings = Overrides {
-            config: Some(config.path().to_owned()),
-            http: Some(([127, 0, 0, 1], 9100).into()),
-            ..Overrides::default()
+impl Location {
+    /// The storage named.
+    pub(crate) fn storage(&self) -> anyhow::Result<Storage> {
+        match (&self.database_url, &self.data_dir) {
+            (Some(url), _) => Ok(Storage::postgres(url)?),
+            (None, Some(folder)) => Ok(Storage::Folder(folder.clone())),
+            (None, None) => bail!("give --database-url or --data-dir"),
         }
-        .resolve()
-        .expect("valid");
-        assert_eq!(settings.http, ([127, 0, 0, 1], 9100).into());
-        assert_eq!(settings.tenant, "QWE");
-        assert_eq!(settings.stale_after_days, 90);
-        assert_eq!(settings.grpc, ([127, 0, 0, 1], 50051).into());
-        assert_eq!(settings.data_dir, std::path::PathBuf::from("linkwork-data"));
-    }
-
-    #[test]
-    fn a_bad_setting_is_refused_naming_it() {
-        let message =
-            |overrides: Overrides| format!("{:#}", overrides.resolve().expect_err("refused"));
-        let typo = file("tennant = \"QWE\"\n");
-        let text = message(Overrides {
-            config: Some(typo.path().to_owned()),
-            ..Overrides::default()
-        });
-        assert!(text.contains("tennant"), "{text}");
-        let wrong_type = file("stale_after_days = \"soon\"\n");
-        let text = message(Overrides {
-            config: Some(wrong_type.path().to_owned()),
-            ..Overrides::default()
-        });
-        assert!(text.contains("stale_after_days"), "{text}");
-        let text = message(Overrides {
-            tenant: Some(" ".into()),
-            ..Overrides::default()
-        });
-        assert!(text.starts_with("tenant"), "{text}");
-        let text = message(Overrides {
-            database_url: Some("mysql://x".into()),
-            ..Overrides::default()
-        });
-        assert!(text.starts_with("database_url"), "{text}");
-        let text = message(Overrides {
-            config: Some("/nonexistent/linkwork.toml".into()),
-            ..Overrides::default()
-        });
-        assert!(text.starts_with("--config"), "{text}");
     }
 }
+
+#[cfg(test)]
+mod tests;

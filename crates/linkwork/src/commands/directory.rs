@@ -11,9 +11,11 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use directory::import::{self, ImportReport, Kind, Progress, Source, Stage};
 use directory::postcodes::PostcodeDirectory;
-use eventstore::{EventStore, StoreOptions};
+use eventstore::EventStore;
 use indicatif::ProgressBar;
+use servicekit::Open;
 
+use super::config::Location;
 use super::progress;
 
 #[derive(Debug, clap::Args)]
@@ -38,9 +40,8 @@ struct ImportArgs {
     /// An ORUK API's base URL (e.g. https://example.org/oruk), or a JSON file or folder of JSON
     /// files each holding a page of services (or an array of them) in full.
     source: String,
-    /// The directory service's database: `postgres://…` or `sqlite:…`.
-    #[arg(long, env = "LINKWORK_DATABASE_URL")]
-    database_url: String,
+    #[command(flatten)]
+    location: Location,
     /// The Integrated Care System the events are recorded for.
     #[arg(long, env = "LINKWORK_TENANT", default_value = "local")]
     tenant: String,
@@ -54,9 +55,8 @@ struct ImportArgs {
 struct LoadPostcodesArgs {
     /// The CSV file.
     csv: PathBuf,
-    /// The directory service's database: `postgres://…` or `sqlite:…`.
-    #[arg(long, env = "LINKWORK_DATABASE_URL")]
-    database_url: String,
+    #[command(flatten)]
+    location: Location,
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -66,11 +66,14 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn open(database_url: &str) -> anyhow::Result<EventStore> {
-    let store = EventStore::connect(database_url, StoreOptions::default())
-        .await
-        .context("cannot open the directory service's database (--database-url)")?;
-    directory::migrate(&store)
+/// The directory's log, as `up` and `serve` name it, made if this deployment has none yet.
+async fn open(location: &Location) -> anyhow::Result<EventStore> {
+    let service = &directory::SERVICE;
+    let store = location
+        .storage()?
+        .open(service.name, Open::OrCreate)
+        .await?;
+    (service.migrate)(&store)
         .await
         .context("cannot migrate the directory service's database")?;
     Ok(store)
@@ -84,7 +87,7 @@ async fn run_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     if let Some(feed) = args.feed {
         source = source.with_feed(feed);
     }
-    let store = open(&args.database_url).await?;
+    let store = open(&args.location).await?;
     let app = directory::app::DirectoryApp::new(store);
     let context = import::importer_context(&args.tenant);
     let bar = progress::bar();
@@ -149,7 +152,7 @@ async fn load_postcodes(args: LoadPostcodesArgs) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("cannot read {}", args.csv.display()))?;
     let size = file.metadata().await.map(|m| m.len()).unwrap_or(0);
-    let store = open(&args.database_url).await?;
+    let store = open(&args.location).await?;
     let bar = progress::bar();
     bar.set_length(size);
     bar.set_message("postcodes");

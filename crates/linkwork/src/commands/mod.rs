@@ -1,18 +1,18 @@
-//! The subcommands of `linkwork`.
+//! The subcommands of `linkwork`, one module each, and what the ones that run services share.
 
 mod config;
 mod demo;
 mod directory;
-mod layout;
 mod progress;
 mod replay;
-mod secrets;
 mod serve;
 mod up;
 mod verify;
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 /// Linkwork: social prescribing for NHS Integrated Care Systems.
@@ -33,7 +33,7 @@ enum Command {
     Directory(directory::Args),
     /// Load the fictional demo region (Linbridge) into a running Linkwork over its APIs.
     Demo(demo::Args),
-    /// Check every stream's hash chain; exits 1 naming the first broken link.
+    /// Check every service's log: every stream's hash chain; exits 1 naming what is broken.
     Verify(verify::Args),
     /// Rebuild a projection from its service's log.
     Replay(replay::Args),
@@ -50,4 +50,26 @@ impl Cli {
             Command::Replay(args) => replay::run(args).await,
         }
     }
+}
+
+async fn ctrl_c() {
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+}
+
+/// Where to reach a listener from this machine (a wildcard address is not connectable).
+fn loopback(mut address: SocketAddr) -> SocketAddr {
+    if address.ip().is_unspecified() {
+        address.set_ip(Ipv4Addr::LOCALHOST.into());
+    }
+    address
+}
+
+/// The JSON API and its OpenAPI document, calling the services over the gRPC listener at
+/// `grpc` — exactly as a gateway in front of separate service processes does.
+fn gateway_at(grpc: SocketAddr) -> anyhow::Result<axum::Router> {
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", loopback(grpc)))
+        .context("grpc: not a usable address")?
+        .connect_lazy();
+    Ok(gateway::router(gateway::Upstreams::all_at(channel)))
 }

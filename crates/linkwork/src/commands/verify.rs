@@ -1,49 +1,58 @@
-//! `linkwork verify`: is every stream of a service's log still exactly what was appended?
-//! With `--data-dir`, every service's log of `linkwork up`.
+//! `linkwork verify`: is every stream of every service's log still exactly what was appended?
+//! Finds the logs as `up` and `serve` name them (`--data-dir`, or `--database-url`'s prefix).
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-use eventstore::{EventStore, StoreOptions};
+use servicekit::Open;
 
-use super::layout::{LogLocation, SERVICES};
+use super::config::Location;
+use crate::registry::SERVICES;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     #[command(flatten)]
-    location: LogLocation,
+    location: Location,
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let options = StoreOptions {
-        migrate: false,
-        ..StoreOptions::default()
-    };
-    for (service, url) in args.location.logs(&SERVICES) {
-        let label = service
-            .map(|name| format!("{name} log: "))
-            .unwrap_or_default();
-        let store = EventStore::connect(&url, options.clone())
-            .await
-            .with_context(|| format!("cannot open the {label}event log"))?;
-        let report = store
-            .verify()
-            .await
-            .with_context(|| format!("{label}verification could not run"))?;
+    let storage = args.location.storage()?;
+    let mut intact = true;
+    for service in SERVICES {
+        let label = format!("{} log", service.name);
+        let store = match storage.open(service.name, Open::Existing).await {
+            Ok(store) => store,
+            Err(error) => {
+                println!("MISSING: {label}: {error}");
+                intact = false;
+                continue;
+            }
+        };
+        let report = match store.verify().await {
+            Ok(report) => report,
+            Err(error) => {
+                println!("UNREADABLE: {label}: {}", eventstore::error_chain(&error));
+                intact = false;
+                continue;
+            }
+        };
         match report.first_broken {
             None => println!(
-                "intact: {label}{} streams, {} events, every hash chain holds",
+                "intact: {label}: {} streams, {} events, every hash chain holds",
                 report.streams_checked, report.events_checked
             ),
             Some(broken) => {
-                println!("BROKEN: {label}{broken}");
+                println!("BROKEN: {label}: {broken}");
                 println!(
                     "checked {} events in {} streams before it",
                     report.events_checked, report.streams_checked
                 );
-                return Ok(ExitCode::FAILURE);
+                intact = false;
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if intact {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

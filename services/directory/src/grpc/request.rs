@@ -12,7 +12,7 @@ use crate::domain::postcode::Postcode;
 use crate::domain::records::{Address, Location, Organization, Taxonomy, TaxonomyTerm};
 use crate::domain::satellites::{Contact, CostOption, Schedule};
 use crate::domain::service::{Capacity, Details, WaitlistBand};
-use crate::index::{PageRequest, Query};
+use crate::projections::index::{PageRequest, Query};
 
 const MAX_LINE: usize = 300;
 const MAX_PROSE: usize = 10_000;

@@ -7,7 +7,9 @@ use proto::directory::v1 as pb;
 
 use crate::app::AppError;
 use crate::domain::service::{Capacity, Details, Event, Standing};
-use crate::index::{DirectoryIndex, PageRequest, SearchHit, SearchResults, ServiceEntry};
+use crate::projections::index::{
+    DirectoryIndex, PageRequest, SearchHit, SearchResults, ServiceEntry,
+};
 
 pub(super) fn timestamp(at: DateTime<Utc>) -> Timestamp {
     Timestamp {

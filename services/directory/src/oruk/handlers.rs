@@ -10,7 +10,7 @@ use super::params::{Params, ServiceFilters};
 use super::render::{self, Depth, Site};
 use super::{Oruk, PathId, QueryPairs, id_of, pages};
 use crate::hsds::{Page, Service};
-use crate::index::{DirectoryIndex, PageRequest, Query as Search, SiteHit};
+use crate::projections::index::{DirectoryIndex, PageRequest, Query as Search, SiteHit};
 
 /// Every match at once, for answers the index cannot page in the order we need.
 const EVERYTHING: PageRequest = PageRequest {

@@ -33,8 +33,8 @@ use axum::{Json, Router, middleware};
 use self::error::ApiError;
 use self::params::Place;
 use crate::hsds::ApiRoot;
-use crate::index::{LiveIndex, Near};
 use crate::postcodes::PostcodeDirectory;
+use crate::projections::index::{LiveIndex, Near};
 
 /// The HSDS version we declare. The ORUK profile is the UK profile of HSDS 3.0, and that is
 /// the version the ORUK validator checks a feed against when `/` says "3.0". We validate our

@@ -2,7 +2,7 @@
 //! `empty` and the `contents`, pages numbered from 1.
 
 use crate::hsds::Page;
-use crate::index::{PageRequest, SearchResults};
+use crate::projections::index::{PageRequest, SearchResults};
 
 /// The page of an index search, each hit rendered.
 pub(super) fn of_results<T, U>(results: &SearchResults<T>, render: impl FnMut(&T) -> U) -> Page<U> {
@@ -46,7 +46,7 @@ fn page<U>(total: usize, request: PageRequest, contents: Vec<U>) -> Page<U> {
 #[cfg(test)]
 mod tests {
     use super::of_all;
-    use crate::index::PageRequest;
+    use crate::projections::index::PageRequest;
 
     #[test]
     fn pages_say_where_they_are() {

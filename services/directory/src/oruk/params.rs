@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use super::error::ApiError;
 use super::render::Depth;
 use crate::domain::postcode::Postcode;
-use crate::index::{Near, PageRequest, Query as Search, Sort};
+use crate::projections::index::{Near, PageRequest, Query as Search, Sort};
 
 /// Items per page when `per_page` is not given.
 const DEFAULT_PER_PAGE: u32 = 50;

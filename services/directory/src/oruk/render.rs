@@ -26,7 +26,7 @@ use crate::domain::entry::Recorded;
 use crate::domain::records::{Location, Organization, Taxonomy, TaxonomyTerm};
 use crate::domain::service::Standing;
 use crate::hsds;
-use crate::index::{DirectoryIndex, ServiceEntry};
+use crate::projections::index::{DirectoryIndex, ServiceEntry};
 
 /// How much of a service to give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use super::render;
 use crate::domain::satellites::{Contact, CostOption, Schedule};
 use crate::domain::service::{Capacity, WaitlistBand};
 use crate::hsds;
-use crate::index::{DirectoryIndex, ServiceEntry};
+use crate::projections::index::{DirectoryIndex, ServiceEntry};
 
 /// A weekly schedule as RFC 5545 fields (`freq: WEEKLY`, `byday: "MO,TU"`, times `HH:MM`);
 /// one with no days (a feed's monthly or one-off schedule, kept as words) as its description

@@ -1,20 +1,13 @@
 //! The directory service over gRPC, as a curator's tool and a link worker's app call it: a real
 //! tonic server on a free port, a real client, a real log.
 
-use std::net::SocketAddr;
-
-use chrono::Duration;
-use directory::app::DirectoryApp;
-use directory::domain::centroids;
-use directory::grpc::{DirectoryGrpc, DirectorySettings};
-use directory::index::LiveIndex;
-use directory::postcodes::PostcodeDirectory;
 use proto::directory::v1 as pb;
 use proto::directory::v1::directory_service_client::DirectoryServiceClient;
-use testkit::{BackendKind, TestDatabase};
-use tokio::sync::oneshot;
+use testkit::{BackendKind, Spawned, TestStorage};
 use tonic::transport::Channel;
 use tonic::{Code, Request, Status};
+
+use crate::helpers::{as_curator, prepared, spawn_on};
 
 testkit::on_both_backends!(
     a_service_set_up_over_grpc_is_found_near_a_postcode_and_its_history_kept,
@@ -40,75 +33,19 @@ const M_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
 
 struct Running {
     client: DirectoryServiceClient<Channel>,
-    stop: Vec<oneshot::Sender<()>>,
-    _database: TestDatabase,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        for stop in self.stop.drain(..) {
-            let _ = stop.send(());
-        }
-    }
+    _spawned: Spawned,
 }
 
 /// Serves a fresh directory (with the two postcodes' centroids loaded) on a free port.
 async fn start(kind: BackendKind) -> Running {
-    let database = TestDatabase::new(kind).await;
-    let store = database.store().await;
-    directory::migrate(&store).await.expect("migrate");
+    let storage = TestStorage::new(kind).await;
     let csv = format!("pcds,lat,long\n{HOME},52.6,-1.1\n{HALL},52.61,-1.1\n");
-    let postcodes = PostcodeDirectory::new(store.clone());
-    postcodes
-        .load(&centroids::parse(&csv).expect("centroids"))
-        .await
-        .expect("load centroids");
-    let (stop_index, index_stopped) = oneshot::channel::<()>();
-    let (index, _task) = LiveIndex::start(store.clone(), Duration::days(180), async {
-        index_stopped.await.ok();
-    })
-    .await
-    .expect("index");
-    let settings = DirectorySettings {
-        tenant: "QWE".to_owned(),
-    };
-    let grpc = DirectoryGrpc::new(DirectoryApp::new(store), index, postcodes, settings);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address: SocketAddr = listener.local_addr().expect("address");
-    let (stop_server, server_stopped) = oneshot::channel::<()>();
-    tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(grpc.into_server())
-            .serve_with_incoming_shutdown(
-                tonic::transport::server::TcpIncoming::from(listener),
-                async {
-                    server_stopped.await.ok();
-                },
-            ),
-    );
-    let client = DirectoryServiceClient::connect(format!("http://{address}"))
-        .await
-        .expect("connect");
+    prepared(&storage, &csv).await;
+    let spawned = spawn_on(storage).await;
     Running {
-        client,
-        stop: vec![stop_server, stop_index],
-        _database: database,
+        client: DirectoryServiceClient::new(spawned.channel.clone()),
+        _spawned: spawned,
     }
-}
-
-/// A request as the gateway forwards it for a directory curator.
-fn as_curator<T>(body: T) -> Request<T> {
-    let mut request = Request::new(body);
-    let metadata = request.metadata_mut();
-    metadata.insert("x-linkwork-user", "curator-1".parse().expect("ascii"));
-    metadata.insert("x-linkwork-organisation", "ICB-QWE".parse().expect("ascii"));
-    metadata.insert(
-        "x-linkwork-role",
-        "directory-curator".parse().expect("ascii"),
-    );
-    request
 }
 
 fn refused<T: std::fmt::Debug>(result: Result<tonic::Response<T>, Status>) -> (Code, String) {
@@ -375,7 +312,7 @@ async fn bad_requests_get_the_status_that_names_the_problem(kind: BackendKind) {
     );
     assert_eq!(
         (code, message.as_str()),
-        (Code::InvalidArgument, "page_size must be 1 to 500")
+        (Code::InvalidArgument, "page_size must be from 0 to 500")
     );
 
     let mut unknown_organisation = lunch_club_listing();

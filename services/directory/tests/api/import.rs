@@ -14,7 +14,7 @@ use directory::domain::service::{Command, Event, Standing};
 use directory::import::{
     self, Ids, ImportError, ImportReport, Kind, Limits, Source, SourceError, importer_context,
 };
-use directory::index::{LiveIndex, Query};
+use directory::projections::index::{LiveIndex, Query};
 use eventstore::{Actor, EventStore, Position};
 use serde_json::json;
 use testkit::{BackendKind, TestDatabase, committed_events};

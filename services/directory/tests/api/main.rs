@@ -1,6 +1,7 @@
 //! The directory service's integration tests, on real PostgreSQL and SQLite.
 
 mod grpc;
+mod helpers;
 mod history;
 mod hsds_wire;
 mod import;

@@ -1,6 +1,6 @@
 //! A small directory served over the ORUK HTTP API for the `oruk` tests: built through the
-//! application's commands into a real log, indexed live, served by `oruk::router` on a free
-//! port, and called with plain HTTP/1.1 over a socket.
+//! application's commands into a real log, then the service started on it as `linkwork serve
+//! directory` starts it, and called with plain HTTP/1.1 over a socket.
 //!
 //! Every id is a UUID, as HSDS requires. Home is a postcode centroid; the hall is 0.01° (about
 //! 1.1 km) north of it and the park 0.05° (about 5.6 km) north.
@@ -9,19 +9,15 @@ use std::net::SocketAddr;
 
 use chrono::{Duration, NaiveTime, Utc, Weekday};
 use directory::app::{Context, DirectoryApp};
-use directory::domain::centroids;
 use directory::domain::entry::EntryCommand;
 use directory::domain::records::{Address, Location, Organization, Taxonomy, TaxonomyTerm};
 use directory::domain::satellites::{Contact, CostOption, Schedule};
 use directory::domain::service::{Capacity, Command, Details, WaitlistBand};
-use directory::index::LiveIndex;
-use directory::postcodes::PostcodeDirectory;
 use eventstore::{Actor, Position};
 use serde_json::Value;
-use testkit::{BackendKind, TestDatabase};
+use testkit::{BackendKind, Spawned, TestStorage};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::net::TcpStream;
 use uuid::Uuid;
 
 pub(crate) const HOME: &str = "LE1 6ZZ";
@@ -55,16 +51,7 @@ pub(crate) const MISSING: &str = "0190a2b4-0000-7000-8000-0000000001ff";
 pub(crate) struct Served {
     /// Where it listens.
     pub(crate) address: SocketAddr,
-    stop: Vec<oneshot::Sender<()>>,
-    _database: TestDatabase,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        for stop in self.stop.drain(..) {
-            let _ = stop.send(());
-        }
-    }
+    _spawned: Spawned,
 }
 
 fn context() -> Context {
@@ -81,46 +68,18 @@ fn context() -> Context {
 
 /// Builds the directory on `kind` and serves it.
 pub(crate) async fn serve(kind: BackendKind) -> Served {
-    let database = TestDatabase::new(kind).await;
-    let store = database.store().await;
-    directory::migrate(&store).await.expect("migrate");
-    let csv = format!(
+    let storage = TestStorage::new(kind).await;
+    let centroids = format!(
         "pcds,lat,long\n{HOME},52.6,-1.1\n{HALL_POSTCODE},52.61,-1.1\n{PARK_POSTCODE},52.65,-1.1\n"
     );
-    let postcodes = PostcodeDirectory::new(store.clone());
-    postcodes
-        .load(&centroids::parse(&csv).expect("centroids"))
-        .await
-        .expect("load centroids");
-    let (stop_index, index_stopped) = oneshot::channel::<()>();
-    let (index, _task) = LiveIndex::start(store.clone(), Duration::days(180), async {
-        index_stopped.await.ok();
-    })
-    .await
-    .expect("index");
+    let store = crate::helpers::prepared(&storage, &centroids).await;
     let app = DirectoryApp::new(store);
     reference_records(&app).await;
-    let last = services(&app).await;
-    index
-        .wait_for(last, std::time::Duration::from_secs(30))
-        .await
-        .expect("the index caught up");
-
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address = listener.local_addr().expect("address");
-    let (stop_server, server_stopped) = oneshot::channel::<()>();
-    let router = directory::oruk::router(index, postcodes);
-    tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                server_stopped.await.ok();
-            })
-            .await
-    });
+    services(&app).await;
+    let spawned = crate::helpers::spawn_on(storage).await;
     Served {
-        address,
-        stop: vec![stop_server, stop_index],
-        _database: database,
+        address: spawned.http,
+        _spawned: spawned,
     }
 }
 

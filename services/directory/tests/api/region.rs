@@ -8,8 +8,8 @@ use directory::domain::entry::EntryCommand;
 use directory::domain::records::{Address, Location, Organization, Taxonomy, TaxonomyTerm};
 use directory::domain::satellites::Schedule;
 use directory::domain::service::{Capacity, Command, Details, WaitlistBand};
-use directory::index::LiveIndex;
 use directory::postcodes::PostcodeDirectory;
+use directory::projections::index::LiveIndex;
 use eventstore::{Actor, EventStore};
 use uuid::Uuid;
 

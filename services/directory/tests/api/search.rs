@@ -8,7 +8,9 @@ use directory::domain::entry::EntryCommand;
 use directory::domain::geo::Point;
 use directory::domain::records::Location;
 use directory::domain::service::Command;
-use directory::index::{LiveIndex, Near, PageRequest, Query, SearchHit, SearchResults, Sort};
+use directory::projections::index::{
+    LiveIndex, Near, PageRequest, Query, SearchHit, SearchResults, Sort,
+};
 use testkit::{BackendKind, TestDatabase};
 
 use crate::region::{

@@ -27,8 +27,8 @@ pub use service_request::{
 use identity::Caller;
 
 use crate::app::{self, Context, ReferralApp};
+use crate::config::ReferralSettings;
 use crate::domain::referral::{Command, Event, Holder, Issued, RequestReferral, Source};
-use crate::grpc::ReferralSettings;
 use crate::vault::{Vault, VaultError};
 
 /// Largest request body accepted.

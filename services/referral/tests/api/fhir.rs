@@ -4,10 +4,10 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use referral::config::ReferralSettings;
 use referral::fhir::{
     self, CONSENT_OUTCOME, CONSENT_PROVIDERS, NHS_NUMBER, ODS, REFERRAL_ID, SNOMED,
 };
-use referral::grpc::ReferralSettings;
 use referral::vault::VaultKeys;
 use serde_json::{Value, json};
 use testkit::{BackendKind, TestDatabase};
@@ -24,9 +24,7 @@ testkit::on_both_backends!(
 async fn api(kind: BackendKind) -> (axum::Router, TestDatabase) {
     let database = TestDatabase::new(kind).await;
     let store = database.store().await;
-    referral::projections::migrate(&store)
-        .await
-        .expect("migrations");
+    referral::migrate(&store).await.expect("migrations");
     let settings = ReferralSettings {
         tenant: "QWE".to_owned(),
         vault_keys: VaultKeys {
@@ -66,10 +64,10 @@ async fn call(
 ) -> (StatusCode, Option<String>, Value) {
     let mut request = Request::builder().method(method).uri(uri);
     if let Some(organisation) = organisation {
-        request = request
-            .header("x-linkwork-user", "someone")
-            .header("x-linkwork-organisation", organisation)
-            .header("x-linkwork-role", "practitioner");
+        let caller = identity::Caller::new("someone", organisation, "practitioner");
+        for (name, value) in caller.http_headers().expect("ascii") {
+            request = request.header(name, value);
+        }
     }
     let body = match body {
         Some(body) => {

@@ -5,13 +5,12 @@ use std::time::Duration;
 
 use prost_types::Timestamp;
 use proto::referral::v1 as pb;
-use proto::referral::v1::referral_service_client::ReferralServiceClient;
-use testkit::{BackendKind, TestDatabase};
+use testkit::BackendKind;
 use tonic::transport::Channel;
 use tonic::{Code, Request};
 use uuid::Uuid;
 
-use crate::helpers::{GP_PRACTICE, LINK_WORKERS};
+use crate::helpers::{GP_PRACTICE, LINK_WORKERS, as_user, spawn};
 
 /// An organisation other than the link workers, asking for their holdings.
 const OTHER_PCN_FOR_HOLDINGS: &str = "PCN-LW-02";
@@ -21,85 +20,6 @@ testkit::on_both_backends!(
     a_referral_made_and_accepted_over_grpc_moves_responsibility,
     bad_requests_get_the_right_status_naming_the_problem,
 );
-
-pub(crate) struct Running {
-    pub(crate) client: ReferralServiceClient<Channel>,
-    address: SocketAddr,
-    pub(crate) http_address: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    pub(crate) database: TestDatabase,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-async fn start(kind: BackendKind) -> Running {
-    start_wired(kind, None).await
-}
-
-/// Starts the service, publishing to and consuming from `wiring`'s bus when given.
-pub(crate) async fn start_wired(
-    kind: BackendKind,
-    wiring: Option<referral::startup::BusWiring>,
-) -> Running {
-    let database = TestDatabase::new(kind).await;
-    let store = database.store().await;
-    let grpc = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let http = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = grpc.local_addr().expect("address");
-    let http_address = http.local_addr().expect("address");
-    let listeners = referral::startup::Listeners { grpc, http };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let settings = referral::grpc::ReferralSettings {
-        tenant: "QWE".to_owned(),
-        vault_keys: referral::vault::VaultKeys {
-            pseudonym_key: [1; 32],
-            master_key: [2; 32],
-        },
-        allow_test_nhs_numbers: false,
-    };
-    tokio::spawn(referral::startup::serve(
-        listeners,
-        store,
-        settings,
-        wiring,
-        async {
-            stopped.await.ok();
-        },
-    ));
-    let client = ReferralServiceClient::connect(format!("http://{address}"))
-        .await
-        .expect("connect");
-    Running {
-        client,
-        address,
-        http_address,
-        stop: Some(stop),
-        database,
-    }
-}
-
-/// A request as the gateway forwards it for `user` of `organisation`.
-pub(crate) fn as_user<T>(user: &str, organisation: &str, body: T) -> Request<T> {
-    let mut request = Request::new(body);
-    let metadata = request.metadata_mut();
-    metadata.insert("x-linkwork-user", user.parse().expect("ascii"));
-    metadata.insert(
-        "x-linkwork-organisation",
-        organisation.parse().expect("ascii"),
-    );
-    metadata.insert("x-linkwork-role", "practitioner".parse().expect("ascii"));
-    request
-}
 
 pub(crate) fn in_seconds(seconds: i64) -> Option<Timestamp> {
     let at = chrono::Utc::now() + chrono::Duration::seconds(seconds);
@@ -126,8 +46,8 @@ pub(crate) fn new_referral(referral_id: Uuid) -> pb::CreateReferralRequest {
 }
 
 async fn a_referral_made_and_accepted_over_grpc_moves_responsibility(kind: BackendKind) {
-    let mut service = start(kind).await;
-    let channel = Channel::from_shared(format!("http://{}", service.address))
+    let mut service = spawn(kind, None).await;
+    let channel = Channel::from_shared(format!("http://{}", service.spawned.grpc))
         .expect("uri")
         .connect()
         .await
@@ -152,7 +72,7 @@ async fn a_referral_made_and_accepted_over_grpc_moves_responsibility(kind: Backe
         .expect("create");
     assert_eq!(created.get_ref().referral_id, referral_id.to_string());
     // T16: the NHS number never reaches the log in clear; the subject is a keyed pseudonym.
-    let log = service.database.store().await;
+    let log = service.spawned.store("referral").await;
     let stored = log
         .load_stream(&format!("referral-{}", referral_id.simple()))
         .await
@@ -257,7 +177,7 @@ async fn a_referral_made_and_accepted_over_grpc_moves_responsibility(kind: Backe
     assert_eq!(via, ["referral", "offer-accepted"]);
 
     // The same referral over FHIR, on the service's HTTP listener.
-    let task = http_get(service.http_address, &format!("/fhir/Task/{referral_id}")).await;
+    let task = http_get(service.spawned.http, &format!("/fhir/Task/{referral_id}")).await;
     assert!(task.starts_with("HTTP/1.1 200"), "{task}");
     assert!(task.contains("\"status\":\"accepted\""), "{task}");
 }
@@ -294,7 +214,7 @@ pub(crate) async fn http(
 }
 
 async fn bad_requests_get_the_right_status_naming_the_problem(kind: BackendKind) {
-    let mut service = start(kind).await;
+    let mut service = spawn(kind, None).await;
     let referral_id = Uuid::new_v4();
     let client = &mut service.client;
 
@@ -427,7 +347,7 @@ async fn bad_requests_get_the_right_status_naming_the_problem(kind: BackendKind)
 }
 
 async fn two_practitioners_racing_over_grpc_to_accept_one_offer_have_one_winner(kind: BackendKind) {
-    let mut service = start(kind).await;
+    let mut service = spawn(kind, None).await;
     let referral_id = Uuid::new_v4();
     let client = &mut service.client;
     client

@@ -1,21 +1,62 @@
-//! A referral service over a fresh database, and a journey's cast.
+//! The referral service spawned as `linkwork serve referral` runs it ([`spawn`]), its
+//! application layer over a fresh database for what needs no server ([`Service`]), and a
+//! journey's cast.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use eventstore::{EventStore, Subscription};
+use messaging::BusWiring;
+use proto::referral::v1::referral_service_client::ReferralServiceClient;
 use referral::app::{AppError, Context, ReferralApp};
+use referral::config::{MASTER_KEY, PSEUDONYM_KEY};
 use referral::domain::referral::{
     Actor, Command, Consent, Event, Holder, Issued, RequestReferral, Source, Urgency,
 };
 use referral::domain::snomed::{ConceptId, REFERRAL_TO_SOCIAL_PRESCRIBING};
 use referral::projections::{self, responsibility::ResponsibilityProjection};
 use referral::vault::SealedNhsNumber;
+use servicekit::Settings;
 use testkit::{BackendKind, TestDatabase};
+use testkit::{Spawn, Spawned};
+use tonic::Request;
+use tonic::transport::Channel;
 use uuid::Uuid;
 
 pub(crate) const GP_PRACTICE: &str = "Y01234";
 pub(crate) const LINK_WORKERS: &str = "PCN-LW-01";
 pub(crate) const OTHER_PCN: &str = "PCN-LW-02";
 
+/// The service, serving.
+pub(crate) struct Running {
+    pub(crate) client: ReferralServiceClient<Channel>,
+    pub(crate) spawned: Spawned,
+}
+
+/// Starts the service, publishing to and consuming from `wiring`'s bus when given.
+pub(crate) async fn spawn(kind: BackendKind, wiring: Option<BusWiring>) -> Running {
+    let settings = Settings::default()
+        .with_secret(PSEUDONYM_KEY.name, [1; 32])
+        .with_secret(MASTER_KEY.name, [2; 32]);
+    let mut spawn = Spawn::new(&referral::SERVICE, settings, kind);
+    if let Some(wiring) = wiring {
+        spawn = spawn.wired(wiring);
+    }
+    let spawned = spawn.start().await;
+    Running {
+        client: ReferralServiceClient::new(spawned.channel.clone()),
+        spawned,
+    }
+}
+
+/// `body` as a request from `user` of `organisation`, a practitioner.
+pub(crate) fn as_user<T>(user: &str, organisation: &str, body: T) -> Request<T> {
+    let mut request = Request::new(body);
+    identity::Caller::new(user, organisation, "practitioner")
+        .present(request.metadata_mut())
+        .expect("ascii");
+    request
+}
+
+/// The application layer over a fresh database, for tests of what needs no server.
 pub(crate) struct Service {
     pub(crate) store: EventStore,
     pub(crate) app: ReferralApp,
@@ -27,7 +68,7 @@ impl Service {
         testkit::init_logging();
         let database = TestDatabase::new(kind).await;
         let store = database.store().await;
-        projections::migrate(&store)
+        referral::migrate(&store)
             .await
             .expect("read-model migrations");
         Self {

@@ -7,16 +7,17 @@ use std::time::Duration;
 
 use chrono::Utc;
 use eventstore::{Actor, EventMetadata, EventStore, ExpectedVersion, NewEvent};
+use messaging::BusWiring;
 use messaging::{Bus, BusNames, Relay, RelaySettings};
 use proto::referral::v1 as pb;
-use referral::startup::BusWiring;
 use serde_json::{Value, json};
 use testkit::{BackendKind, TestDatabase, TestNats};
 use tonic::Code;
 use uuid::Uuid;
 
-use crate::grpc::{as_user, http, in_seconds, start_wired};
+use crate::grpc::{http, in_seconds};
 use crate::helpers::{GP_PRACTICE, LINK_WORKERS};
+use crate::helpers::{as_user, spawn};
 
 testkit::on_both_backends!(gp_to_link_worker_to_two_vcse_services_and_back);
 
@@ -98,13 +99,13 @@ async fn gp_to_link_worker_to_two_vcse_services_and_back(kind: BackendKind) {
         bus: bus.clone(),
         prefix: prefix.clone(),
     };
-    let mut service = start_wired(kind, Some(wiring)).await;
+    let mut service = spawn(kind, Some(wiring)).await;
 
     let referral_id = Uuid::new_v4();
     // The GP system refers over FHIR.
     let service_request = crate::fhir::service_request(referral_id).to_string();
     let created = http(
-        service.http_address,
+        service.spawned.http,
         "POST",
         "/fhir/ServiceRequest",
         GP_PRACTICE,

@@ -4,7 +4,6 @@
 use chrono::Utc;
 use eventstore::{Actor, EventMetadata, ExpectedVersion, NewEvent};
 use referral::domain::nhs_number::NhsNumber;
-use referral::projections;
 use referral::vault::{Vault, VaultKeys};
 use testkit::{BackendKind, TestDatabase};
 use uuid::Uuid;
@@ -24,7 +23,7 @@ fn keys(pseudonym_key: u8) -> VaultKeys {
 async fn sealed_numbers_open_only_until_the_persons_key_is_erased(kind: BackendKind) {
     let database = TestDatabase::new(kind).await;
     let store = database.store().await;
-    projections::migrate(&store).await.expect("migrations");
+    referral::migrate(&store).await.expect("migrations");
     let vault = Vault::new(store.clone(), keys(1));
     let nhs = NhsNumber::parse("4010232137", false).expect("valid");
 

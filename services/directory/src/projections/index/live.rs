@@ -62,7 +62,20 @@ impl LiveIndex {
             index: index.clone(),
             sender,
         };
-        while tailer.step().await? > 0 {}
+        // Everything committed before the start is folded before it serves, also events an
+        // older transaction elsewhere still holds back from readers (PostgreSQL's horizon).
+        let target = tailer.store.last_committed_position().await?;
+        let mut wakeup = Wakeup::new(&tailer.store).await;
+        loop {
+            if tailer.step().await? > 0 {
+                continue;
+            }
+            let folded = *tailer.sender.borrow();
+            if target.is_none_or(|target| folded >= target) {
+                break;
+            }
+            wakeup.wait_past(Some(folded), POLL).await;
+        }
         let task = tokio::spawn(async move { tailer.run(shutdown).await });
         Ok((Self { index, position }, task))
     }

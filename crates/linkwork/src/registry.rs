@@ -1,0 +1,74 @@
+//! Every service of the platform, as each declares itself to the service kit. Every command
+//! that runs, configures, checks or rebuilds services iterates this list; adding a service is
+//! adding it here (see docs/adding-a-service.md).
+
+use servicekit::{Projection, Service, Setting};
+
+/// The services, in the order `up` starts them.
+pub(crate) const SERVICES: &[&Service] = &[&referral::SERVICE, &directory::SERVICE];
+
+/// The service named `name`.
+pub(crate) fn service(name: &str) -> Option<&'static Service> {
+    SERVICES
+        .iter()
+        .copied()
+        .find(|service| service.name == name)
+}
+
+/// Every service's settings.
+pub(crate) fn settings() -> impl Iterator<Item = &'static Setting> {
+    SERVICES.iter().flat_map(|service| service.settings.iter())
+}
+
+/// Every projection, with the service whose log it folds.
+pub(crate) fn projections() -> impl Iterator<Item = (&'static Service, &'static Projection)> {
+    SERVICES.iter().flat_map(|service| {
+        service
+            .projections
+            .iter()
+            .map(move |projection| (*service, projection))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn names_settings_and_projections_are_each_unique() {
+        let mut names = HashSet::new();
+        for service in SERVICES {
+            assert!(names.insert(service.name), "{} twice", service.name);
+            assert!(
+                service.name.chars().all(|c| c.is_ascii_lowercase()),
+                "{}",
+                service.name
+            );
+            for consumed in service.consumes {
+                assert!(
+                    super::service(consumed).is_some(),
+                    "{} consumes unknown {consumed}",
+                    service.name
+                );
+            }
+        }
+        let mut settings = HashSet::new();
+        for setting in super::settings() {
+            assert!(
+                settings.insert(setting.name),
+                "setting {} is declared twice",
+                setting.name
+            );
+        }
+        let mut projections = HashSet::new();
+        for (_, projection) in super::projections() {
+            assert!(
+                projections.insert(projection.name),
+                "projection {} twice",
+                projection.name
+            );
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! The service kit: one seam for every service.
+//!
+//! A service declares itself once, as a [`Service`]: its name, its [`Setting`]s, its
+//! migrations, how it starts as a hosting [`Part`], its [`Projection`]s and what the demo loads
+//! into it. The `linkwork` binary keeps the list of them and every command iterates it; the
+//! kit does the rest the same way for all of them:
+//!
+//! - [`Storage`]: where each service's log is, named from one deployment setting.
+//! - [`Settings`]: each setting as a flag, an environment variable and a config-file key,
+//!   checked, and secrets from the environment or the data folder.
+//! - [`start`]: logs opened and migrated, bus streams made, services started.
+//! - [`host`]: any number of parts on one gRPC listener (health, reflection, every request
+//!   checked against the limits its proto declares) and one HTTP listener, until shutdown,
+//!   then every task stopped. One part per process is what Kubernetes runs; every part in one
+//!   process is `linkwork up`. The services cannot tell the difference.
+
+mod definition;
+mod host;
+mod process;
+mod secrets;
+mod settings;
+mod stop;
+mod storage;
+mod validate;
+
+pub use definition::{Boxed, HttpApi, OnLog, Projection, Rebuild, Service, Start, StartError};
+pub use host::{GrpcService, HostError, Listeners, Part, host};
+pub use process::{Platform, open_bus, start};
+pub use settings::{Kind, SecretSource, Setting, SettingError, Settings};
+pub use stop::Stopper;
+pub use storage::{Open, Storage, StorageError};
+pub use validate::{MAX_REQUEST_BYTES, ValidationLayer};

@@ -1,0 +1,101 @@
+//! Running services in one process: each on its own log, wired to one bus, as parts of one
+//! host. `linkwork up` starts every service this way, `linkwork serve` one, and the tests the
+//! ones they need, so all three run exactly the same code.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use messaging::{Bus, BusWiring, InProcessBus, RelaySettings};
+
+use crate::definition::{Service, Start, StartError};
+use crate::settings::Settings;
+use crate::storage::{Open, Storage};
+use crate::{Part, Stopper};
+
+/// What every service of a process shares.
+#[derive(Debug, Clone)]
+pub struct Platform {
+    /// Where the logs are.
+    pub storage: Storage,
+    /// The Integrated Care System served.
+    pub tenant: String,
+    /// The bus; `None` publishes and consumes nothing (a service run alone without NATS).
+    pub wiring: Option<BusWiring>,
+    /// Stops every service's background tasks.
+    pub stopper: Stopper,
+}
+
+/// NATS JetStream at `nats_url`, or else the durable in-process bus kept in `folder`, under
+/// the deployment's `prefix`.
+pub async fn open_bus(
+    nats_url: Option<&str>,
+    folder: &Path,
+    prefix: &str,
+) -> Result<BusWiring, StartError> {
+    let bus = match nats_url {
+        Some(url) => Bus::connect_nats(url).await?,
+        None => {
+            std::fs::create_dir_all(folder).map_err(|error| crate::StorageError::Create {
+                database: folder.display().to_string(),
+                reason: error.to_string(),
+            })?;
+            Bus::InProcess(InProcessBus::open(&Storage::bus_url(folder)).await?)
+        }
+    };
+    Ok(BusWiring {
+        bus,
+        prefix: prefix.to_owned(),
+    })
+}
+
+/// Opens each service's log (making it when missing), applies its migrations, loads its demo
+/// data when `demo`, and starts it with its `settings`; the parts, in order.
+///
+/// The bus streams of the services and of everything they consume are made first, so no
+/// consumer starts before the stream it reads exists.
+pub async fn start(
+    services: &[(&Service, Settings)],
+    platform: &Platform,
+    demo: bool,
+) -> Result<Vec<Part>, StartError> {
+    if let Some(wiring) = &platform.wiring {
+        let mut streams: Vec<&str> = Vec::new();
+        for (service, _) in services {
+            for name in std::iter::once(&service.name).chain(service.consumes) {
+                if !streams.contains(name) {
+                    streams.push(name);
+                }
+            }
+        }
+        for name in streams {
+            wiring
+                .bus
+                .ensure_stream(&wiring.names(name), &RelaySettings::default().stream)
+                .await?;
+        }
+    }
+    let mut stores = HashMap::new();
+    for (service, _) in services {
+        let store = platform.storage.open(service.name, Open::OrCreate).await?;
+        (service.migrate)(&store).await?;
+        if let (true, Some(load)) = (demo, service.demo) {
+            load(&store).await?;
+        }
+        stores.insert(service.name, store);
+    }
+    let mut parts = Vec::new();
+    for (service, settings) in services {
+        let Some(store) = stores.remove(service.name) else {
+            continue;
+        };
+        let start = Start {
+            store,
+            settings: settings.clone(),
+            tenant: platform.tenant.clone(),
+            wiring: platform.wiring.clone(),
+            stopper: platform.stopper.clone(),
+        };
+        parts.push((service.start)(start).await?);
+    }
+    Ok(parts)
+}

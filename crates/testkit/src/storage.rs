@@ -1,0 +1,101 @@
+//! Logs of the test's own, named as a deployment names them ([`servicekit::Storage`]): a
+//! temporary data folder, or a PostgreSQL prefix no other test uses, whose databases the kit
+//! makes as services open them and which are dropped after the test.
+
+use std::time::Duration;
+
+use eventstore::EventStore;
+use servicekit::{Open, Storage};
+use sqlx::{Connection, PgConnection};
+
+use crate::{BackendKind, postgres_admin_url};
+
+/// A deployment's storage that exists for one test.
+#[derive(Debug)]
+pub struct TestStorage {
+    /// The storage, for the kit.
+    pub storage: Storage,
+    /// The PostgreSQL prefix whose databases to drop.
+    prefix: Option<String>,
+    _folder: Option<tempfile::TempDir>,
+}
+
+impl TestStorage {
+    /// Fresh storage on `kind`. Panics, naming the server, if PostgreSQL is unreachable: a test
+    /// that needs it must fail, not skip.
+    pub async fn new(kind: BackendKind) -> Self {
+        match kind {
+            BackendKind::Sqlite => {
+                let folder = tempfile::tempdir().expect("temporary folder");
+                Self {
+                    storage: Storage::Folder(folder.path().to_owned()),
+                    prefix: None,
+                    _folder: Some(folder),
+                }
+            }
+            BackendKind::Postgres => {
+                let admin = postgres_admin_url();
+                if let Err(error) = PgConnection::connect(&admin).await {
+                    panic!(
+                        "PostgreSQL is not reachable at {admin} ({error}). Start it with: \
+                         pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+                    );
+                }
+                let prefix = format!("test_{}", crate::unique_suffix());
+                let server = admin
+                    .rsplit_once('/')
+                    .map_or(admin.as_str(), |(server, _)| server);
+                let storage =
+                    Storage::postgres(&format!("{server}/{prefix}")).expect("a usable test prefix");
+                Self {
+                    storage,
+                    prefix: Some(prefix),
+                    _folder: None,
+                }
+            }
+        }
+    }
+
+    /// `service`'s log, as the service itself opens it.
+    pub async fn store(&self, service: &str) -> EventStore {
+        self.storage
+            .open(service, Open::OrCreate)
+            .await
+            .expect("the service's log opens")
+    }
+}
+
+impl Drop for TestStorage {
+    fn drop(&mut self) {
+        let Some(prefix) = self.prefix.take() else {
+            return;
+        };
+        // Drop runs outside async; a short-lived thread with its own runtime does the cleanup.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let mut conn = PgConnection::connect(&postgres_admin_url()).await?;
+                let names: Vec<(String,)> =
+                    sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE $1")
+                        .bind(format!("{prefix}\\_%"))
+                        .fetch_all(&mut conn)
+                        .await?;
+                for (name,) in names {
+                    let statement = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                    tokio::time::timeout(
+                        Duration::from_secs(30),
+                        sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut conn),
+                    )
+                    .await??;
+                }
+                Ok::<_, anyhow::Error>(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop a test's databases");
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Read models, each folded from the log.
+
+pub mod index;

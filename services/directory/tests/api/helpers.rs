@@ -1,0 +1,47 @@
+//! The directory service spawned as `linkwork serve directory` runs it, on a log the test may
+//! write to first, and requests as its callers make them.
+
+use directory::domain::centroids;
+use directory::postcodes::PostcodeDirectory;
+use eventstore::EventStore;
+use servicekit::Settings;
+use testkit::{Spawn, Spawned, TestStorage};
+use tonic::Request;
+
+/// The directory's log on `storage`, migrated, with the postcode centroids of `csv` (the
+/// ONSPD columns `pcds,lat,long`) loaded.
+pub(crate) async fn prepared(storage: &TestStorage, csv: &str) -> EventStore {
+    let store = storage.store(directory::SERVICE.name).await;
+    directory::migrate(&store).await.expect("migrate");
+    PostcodeDirectory::new(store.clone())
+        .load(&centroids::parse(csv).expect("centroids"))
+        .await
+        .expect("load centroids");
+    store
+}
+
+/// The service on `storage`, its index folded from what is there, verifications lasting 180
+/// days.
+pub(crate) async fn spawn_on(storage: TestStorage) -> Spawned {
+    let settings = Settings::default().with(directory::config::STALE_AFTER_DAYS.name, "180");
+    Spawn::new(&directory::SERVICE, settings, storage_kind(&storage))
+        .on(storage)
+        .start()
+        .await
+}
+
+fn storage_kind(storage: &TestStorage) -> testkit::BackendKind {
+    match storage.storage {
+        servicekit::Storage::Folder(_) => testkit::BackendKind::Sqlite,
+        servicekit::Storage::Postgres { .. } => testkit::BackendKind::Postgres,
+    }
+}
+
+/// `body` as a request from a directory curator.
+pub(crate) fn as_curator<T>(body: T) -> Request<T> {
+    let mut request = Request::new(body);
+    identity::Caller::new("curator-1", "ICB-QWE", "directory-curator")
+        .present(request.metadata_mut())
+        .expect("ascii");
+    request
+}
