@@ -90,6 +90,20 @@ pub fn of(field: &FieldDescriptor) -> Option<&'static FieldRules> {
     table().rules.get(field.full_name())
 }
 
+/// The values field `field` of message `message` (full name) may hold, as declared; empty
+/// when it declares none. For tests that hold a service's codes to its proto.
+pub fn declared_values(message: &str, field: &str) -> Vec<String> {
+    let Some(field) = pool()
+        .get_message_by_name(message)
+        .and_then(|message| message.get_field_by_name(field))
+    else {
+        return Vec::new();
+    };
+    of(&field)
+        .map(|rules| rules.values.clone())
+        .unwrap_or_default()
+}
+
 /// Whether `value` matches `pattern` (a declared pattern or a format's).
 pub(crate) fn matches(pattern: &str, value: &str) -> bool {
     table()

@@ -1,10 +1,35 @@
-//! The one mapping from store errors to gRPC status codes, used at every service's edge.
+//! The one mapping from store and command errors to gRPC status codes, used at every
+//! service's edge.
 //!
 //! A concurrency conflict is `ABORTED` (the client reloads and retries), a malformed append or a
 //! reused event id is `INVALID_ARGUMENT`, an unreachable database is `UNAVAILABLE`, and anything
-//! else is `INTERNAL` with no cause text: the cause is logged, never sent to the client.
+//! else is `INTERNAL` with no cause text: the cause is logged, never sent to the client. A
+//! domain's refusal of a command keeps its message and takes the code its [`Refusal`] gives.
 
 use crate::StoreError;
+use crate::aggregate::CommandError;
+
+/// A domain's refusal of a command, as a gRPC client should hear it.
+pub trait Refusal: std::error::Error {
+    /// What the caller should do about it: `NOT_FOUND`, `FAILED_PRECONDITION` (the state
+    /// forbids it), `PERMISSION_DENIED`, `INVALID_ARGUMENT`... The message is the refusal's own.
+    fn code(&self) -> tonic::Code;
+}
+
+impl<E: Refusal + 'static> From<CommandError<E>> for tonic::Status {
+    fn from(error: CommandError<E>) -> Self {
+        match error {
+            CommandError::Rejected(refused) => {
+                tonic::Status::new(refused.code(), refused.to_string())
+            }
+            CommandError::Store(store) => store.into(),
+            CommandError::Encode(_) | CommandError::Corrupt { .. } => {
+                tracing::error!(error = %crate::error_chain(&error), "data fault");
+                tonic::Status::internal("internal error")
+            }
+        }
+    }
+}
 
 impl From<StoreError> for tonic::Status {
     fn from(error: StoreError) -> Self {

@@ -39,6 +39,7 @@ pub use event::{
     Actor, AppendToStream, Appended, AppendedEvent, EventMetadata, ExpectedVersion, NewEvent,
     Position, RecordedEvent, category_of,
 };
+pub use grpc::Refusal;
 pub use leader::Leadership;
 pub use pool::PoolRef;
 pub use store::{Backend, EventStore, StoreOptions};

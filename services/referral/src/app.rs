@@ -4,9 +4,7 @@
 use chrono::Utc;
 use decider::Decider;
 use eventstore::aggregate::{self, CommandError, StoredEvent};
-use eventstore::{
-    AppendToStream, EventMetadata, EventStore, ExpectedVersion, NewEvent, StoreError,
-};
+use eventstore::{AppendToStream, EventMetadata, EventStore, ExpectedVersion, NewEvent};
 use uuid::Uuid;
 
 use crate::consumers::directory;
@@ -17,39 +15,8 @@ use crate::domain::referral::{
 /// Schema version of every referral event type (no upcasters yet).
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Why a command did not take effect.
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    /// The referral's rules refused it.
-    #[error(transparent)]
-    Rejected(#[from] Error),
-    /// The log refused or failed (a conflict is `StoreError::WrongExpectedVersion`).
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// A new event could not be serialised (a bug).
-    #[error("an event could not be encoded")]
-    Encode(#[source] serde_json::Error),
-    /// A stored event could not be read back: a bug or a missing upcaster.
-    #[error("stored event {event_id} could not be decoded")]
-    Corrupt {
-        /// The event.
-        event_id: Uuid,
-        /// Why.
-        #[source]
-        source: serde_json::Error,
-    },
-}
-
-impl From<CommandError<Error>> for AppError {
-    fn from(error: CommandError<Error>) -> Self {
-        match error {
-            CommandError::Rejected(rejected) => Self::Rejected(rejected),
-            CommandError::Store(store) => Self::Store(store),
-            CommandError::Encode(source) => Self::Encode(source),
-            CommandError::Corrupt { event_id, source } => Self::Corrupt { event_id, source },
-        }
-    }
-}
+/// Why a command did not take effect: the referral's rules refused it, or the log did.
+pub type AppError = CommandError<Error>;
 
 impl StoredEvent for Event {
     fn event_type(&self) -> &'static str {
@@ -97,7 +64,7 @@ impl ReferralApp {
 
     /// Loads a referral's history.
     pub async fn history(&self, referral_id: Uuid) -> Result<Vec<Event>, AppError> {
-        Ok(aggregate::load::<Event, Error>(&self.store, &stream_id(referral_id)).await?)
+        aggregate::load::<Event, Error>(&self.store, &stream_id(referral_id)).await
     }
 
     /// Decides `issued` against the referral's current state and appends what it causes,
@@ -155,7 +122,8 @@ impl ReferralApp {
                 at,
                 command: refer,
             },
-        )?;
+        )
+        .map_err(AppError::Rejected)?;
         let Some(opened) = parent.opened else {
             return Err(AppError::Rejected(Error::NotFound));
         };
@@ -190,7 +158,8 @@ impl ReferralApp {
                 at,
                 command: Command::Request(child),
             },
-        )?;
+        )
+        .map_err(AppError::Rejected)?;
         let requests = [
             AppendToStream {
                 stream_id: stream_id(parent_id),
@@ -226,10 +195,10 @@ fn metadata(actor: &Actor, context: &Context) -> EventMetadata {
 
 /// Turns decided events into events for the log, with the request's metadata.
 fn encode(events: &[Event], actor: &Actor, context: &Context) -> Result<Vec<NewEvent>, AppError> {
-    Ok(aggregate::encode::<Event, Error>(
+    aggregate::encode::<Event, Error>(
         events,
         SCHEMA_VERSION,
         Utc::now(),
         &metadata(actor, context),
-    )?)
+    )
 }

@@ -14,13 +14,14 @@ use identity::Caller;
 use crate::app::{self, Context, ReferralApp};
 use crate::config::ReferralSettings;
 use crate::domain::nhs_number::NhsNumber;
+use crate::domain::nhs_number::SealedNhsNumber;
 use crate::domain::referral::{
     Command, Consent, Event, Holder, Issued, Offer, RequestReferral, Source, Urgency,
 };
 use crate::domain::snomed::ConceptId;
 use crate::domain::status::Status as TaskStatus;
 use crate::projections::responsibility::{self, Period};
-use crate::vault::{SealedNhsNumber, Vault, VaultError};
+use crate::vault::{Vault, VaultError};
 
 /// The referral service's gRPC implementation.
 #[derive(Debug, Clone)]
@@ -498,5 +499,39 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
             })
             .collect();
         Ok(Response::new(pb::ListHoldingsResponse { holdings }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use contract::rules::declared_values;
+
+    use super::code;
+    use crate::domain::referral::{ContactOutcome, Need, Source, Urgency};
+    use crate::domain::status::Status;
+
+    const PACKAGE: &str = "linkwork.referral.v1";
+
+    fn declared(message: &str, field: &str) -> Vec<String> {
+        let values = declared_values(&format!("{PACKAGE}.{message}"), field);
+        assert!(!values.is_empty(), "{message}.{field} declares its values");
+        values
+    }
+
+    #[test]
+    fn every_code_the_protos_allow_is_one_the_domain_reads_and_back() {
+        let statuses: Vec<String> = Status::ALL.iter().map(|s| s.code().to_owned()).collect();
+        assert_eq!(declared("ChangeStatusRequest", "status"), statuses);
+        let needs: Vec<String> = Need::ALL.iter().map(|n| n.code().to_owned()).collect();
+        assert_eq!(declared("RecordAssessmentRequest", "needs"), needs);
+        for value in declared("CreateReferralRequest", "urgency") {
+            assert!(code::<Urgency>("urgency", &value).is_ok(), "{value}");
+        }
+        for value in declared("CreateReferralRequest", "source") {
+            assert!(code::<Source>("source", &value).is_ok(), "{value}");
+        }
+        for value in declared("RecordContactAttemptRequest", "outcome") {
+            assert!(code::<ContactOutcome>("outcome", &value).is_ok(), "{value}");
+        }
     }
 }

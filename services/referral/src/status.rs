@@ -1,32 +1,25 @@
-//! The one mapping from application errors to gRPC status codes.
+//! How the referral's refusals reach a gRPC client: the one choice of status code per rule
+//! broken. Store faults and data faults are mapped by the event store, once for every service.
 
-use crate::app::AppError;
+use eventstore::Refusal;
+use tonic::Code;
+
 use crate::domain::referral::Error;
 
-impl From<AppError> for tonic::Status {
-    fn from(error: AppError) -> Self {
-        match error {
-            AppError::Rejected(rejected) => {
-                let message = rejected.to_string();
-                match rejected {
-                    Error::NotFound => tonic::Status::not_found(message),
-                    Error::AlreadyExists => tonic::Status::already_exists(message),
-                    Error::NotAParty { .. }
-                    | Error::OfferNotForYou(_)
-                    | Error::NotAccountable(_) => tonic::Status::permission_denied(message),
-                    Error::NoReasons
-                    | Error::ReferrerMismatch
-                    | Error::ReasonRequired(_)
-                    | Error::InvalidOffer(_)
-                    | Error::EmptyAssessment => tonic::Status::invalid_argument(message),
-                    _ => tonic::Status::failed_precondition(message),
-                }
+impl Refusal for Error {
+    fn code(&self) -> Code {
+        match self {
+            Error::NotFound => Code::NotFound,
+            Error::AlreadyExists => Code::AlreadyExists,
+            Error::NotAParty { .. } | Error::OfferNotForYou(_) | Error::NotAccountable(_) => {
+                Code::PermissionDenied
             }
-            AppError::Store(store) => store.into(),
-            AppError::Encode(_) | AppError::Corrupt { .. } => {
-                tracing::error!(error = %eventstore::error_chain(&error), "referral data fault");
-                tonic::Status::internal("internal error")
-            }
+            Error::NoReasons
+            | Error::ReferrerMismatch
+            | Error::ReasonRequired(_)
+            | Error::InvalidOffer(_)
+            | Error::EmptyAssessment => Code::InvalidArgument,
+            _ => Code::FailedPrecondition,
         }
     }
 }

@@ -13,10 +13,9 @@ use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Key, Nonce};
 use eventstore::{EventStore, StoreError, on_pool};
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::domain::nhs_number::NhsNumber;
+use crate::domain::nhs_number::{NhsNumber, SealedNhsNumber};
 
 /// The two secrets the vault needs, from the deployment's secret store.
 #[derive(Clone)]
@@ -31,16 +30,6 @@ impl fmt::Debug for VaultKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("VaultKeys(***)")
     }
-}
-
-/// An NHS number as it may be stored in an event: the person's pseudonym and the number
-/// sealed under their key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SealedNhsNumber {
-    /// Keyed-HMAC pseudonym of the person (`nhs-hmac:` + hex).
-    pub subject: String,
-    /// Hex of nonce ‖ AES-256-GCM ciphertext.
-    pub ciphertext: String,
 }
 
 /// Vault failures.

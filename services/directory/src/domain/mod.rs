@@ -12,4 +12,6 @@ pub mod service;
 #[cfg(test)]
 mod entry_tests;
 #[cfg(test)]
+mod published_tests;
+#[cfg(test)]
 mod service_tests;

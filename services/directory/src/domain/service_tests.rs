@@ -1,7 +1,6 @@
-//! Given/when/then tests of the service aggregate, and the shape of its published events.
+//! Given/when/then tests of the service aggregate.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use serde_json::json;
 use testkit::given;
 
 use super::provenance::Provenance;
@@ -248,38 +247,6 @@ fn verification_sets_the_assured_date_and_staleness_follows_it() {
 }
 
 /// The referral service reads these fields; changing them breaks it.
-#[test]
-fn published_events_keep_the_contract_the_referral_service_reads() {
-    let listed = serde_json::to_value(&listed()[0]).expect("json");
-    assert_eq!(listed["type"], "service_listed");
-    assert_eq!(listed["service_id"], "svc-walking");
-    assert_eq!(listed["organisation_id"], "VCSE-WALK");
-    assert_eq!(listed["takes_referrals"], true);
-    let capacity = Event::ServiceCapacityChanged {
-        service_id: "s".into(),
-        available: 0,
-        maximum: None,
-        unit: "places".into(),
-        waitlist: Some(WaitlistBand::TwoToSixWeeks),
-        at: at(0),
-    };
-    assert_eq!(
-        serde_json::to_value(&capacity).expect("json")["available"],
-        json!(0)
-    );
-    for (event, name) in [
-        (&suspended()[1], "service_suspended"),
-        (&withdrawn()[1], "service_withdrawn"),
-    ] {
-        let value = serde_json::to_value(event).expect("json");
-        assert_eq!(
-            (value["type"].as_str(), event.event_type()),
-            (Some(name), name)
-        );
-        assert_eq!(value["service_id"], "svc-walking");
-    }
-}
-
 #[test]
 fn a_waiting_list_is_only_for_a_full_service() {
     let waitlisted = |available| {

@@ -547,6 +547,23 @@ mod tests {
     }
 
     #[test]
+    fn the_codes_the_protos_allow_are_the_domains() {
+        let declared = |message: &str, field: &str| {
+            contract::rules::declared_values(&format!("linkwork.directory.v1.{message}"), field)
+        };
+        let bands: Vec<String> = WaitlistBand::ALL
+            .iter()
+            .map(|b| b.code().to_owned())
+            .collect();
+        assert_eq!(declared("Capacity", "waitlist"), bands);
+        let days = declared("Schedule", "days");
+        assert_eq!(days.len(), 14);
+        for day in days {
+            assert!(day.parse::<Weekday>().is_ok(), "{day}");
+        }
+    }
+
+    #[test]
     fn capacity_bands_are_the_domains_codes() {
         let capacity = super::capacity(Some(pb::Capacity {
             available: 0,

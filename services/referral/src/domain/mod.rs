@@ -6,4 +6,6 @@ pub mod snomed;
 pub mod status;
 
 #[cfg(test)]
+mod published_tests;
+#[cfg(test)]
 mod referral_tests;

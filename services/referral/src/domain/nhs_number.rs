@@ -7,6 +7,17 @@
 
 use std::fmt;
 
+/// An NHS number as an event may hold it: the person's pseudonym and the number sealed under
+/// their own key by the vault (`crate::vault`). The domain never sees the number itself after
+/// the request that brought it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SealedNhsNumber {
+    /// Keyed-HMAC pseudonym of the person (`nhs-hmac:` + hex).
+    pub subject: String,
+    /// Hex of nonce ‖ AES-256-GCM ciphertext.
+    pub ciphertext: String,
+}
+
 /// A checked NHS number. Its `Debug` and `Display` never print the number.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct NhsNumber(String);

@@ -13,9 +13,9 @@ use decider::Decider;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::nhs_number::SealedNhsNumber;
 use super::snomed::{ConceptId, SOCIAL_PRESCRIBING_DECLINED};
 use super::status::{Party, Status};
-use crate::vault::SealedNhsNumber;
 
 /// Who is accountable: an organisation, and a practitioner in it once one is assigned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,13 +5,13 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use testkit::given;
 use uuid::Uuid;
 
+use super::nhs_number::SealedNhsNumber;
 use super::referral::{
     Actor, Command, Consent, ContactOutcome, Error, Event, Holder, Issued, Need, Offer, Referral,
     RequestReferral, ServiceAvailability, Source, Urgency,
 };
 use super::snomed::{ConceptId, REFERRAL_TO_SOCIAL_PRESCRIBING, SOCIAL_PRESCRIBING_DECLINED};
 use super::status::{Party, Status};
-use crate::vault::SealedNhsNumber;
 
 const GP_PRACTICE: &str = "Y01234";
 const LINK_WORKERS: &str = "PCN-LW-01";

@@ -8,12 +8,12 @@ use messaging::BusWiring;
 use proto::referral::v1::referral_service_client::ReferralServiceClient;
 use referral::app::{AppError, Context, ReferralApp};
 use referral::config::{MASTER_KEY, PSEUDONYM_KEY};
+use referral::domain::nhs_number::SealedNhsNumber;
 use referral::domain::referral::{
     Actor, Command, Consent, Event, Holder, Issued, RequestReferral, Source, Urgency,
 };
 use referral::domain::snomed::{ConceptId, REFERRAL_TO_SOCIAL_PRESCRIBING};
 use referral::projections::{self, responsibility::ResponsibilityProjection};
-use referral::vault::SealedNhsNumber;
 use servicekit::Settings;
 use testkit::{BackendKind, TestDatabase};
 use testkit::{Spawn, Spawned};
