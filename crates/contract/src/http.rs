@@ -99,10 +99,22 @@ pub fn bindings() -> &'static [Binding] {
 
 /// Every declaration that cannot be served, named; empty when all is well (a test asserts it).
 pub fn check_bindings() -> Vec<String> {
-    declared()
+    let mut problems: Vec<String> = declared()
         .into_iter()
         .filter_map(|declared| declared.err())
-        .collect()
+        .collect();
+    // OpenAPI cannot say that one query parameter needs another, so no rule may.
+    for binding in bindings() {
+        for field in binding.query_fields() {
+            if crate::rules::of(&field).is_some_and(|rules| !rules.requires.is_empty()) {
+                let name = field.full_name();
+                problems.push(format!(
+                    "{name} is a query parameter: it cannot require another"
+                ));
+            }
+        }
+    }
+    problems
 }
 
 fn declared() -> Vec<Result<Binding, String>> {

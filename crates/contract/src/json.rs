@@ -52,3 +52,6 @@ pub fn encode(message: &DynamicMessage) -> serde_json::Value {
         .serialize_with_options(serde_json::value::Serializer, &options)
         .unwrap_or(serde_json::Value::Null)
 }
+
+#[cfg(test)]
+mod tests;

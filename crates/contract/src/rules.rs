@@ -147,6 +147,14 @@ pub fn check_declarations() -> Vec<String> {
             if rules.max_items > 0 && !field.is_list() {
                 problems.push(format!("{name}: max_items on a field that is not repeated"));
             }
+            for companion in &rules.requires {
+                if message.get_field_by_name(companion).is_none() {
+                    problems.push(format!(
+                        "{name}: requires {companion}, which {} does not have",
+                        message.name()
+                    ));
+                }
+            }
         }
     }
     problems

@@ -61,9 +61,15 @@ impl Components {
     ) -> Value {
         let mut properties = serde_json::Map::new();
         let mut required = Vec::new();
+        let mut companions = serde_json::Map::new();
         for field in message.fields() {
             if left_out.contains(&field.name()) {
                 continue;
+            }
+            if let Some(rules) = rules::of(&field).filter(|_| direction == Direction::Request)
+                && !rules.requires.is_empty()
+            {
+                companions.insert(field.name().to_owned(), json!(rules.requires));
             }
             let must = match direction {
                 Direction::Request => rules::of(&field).is_some_and(|rules| rules.required),
@@ -80,6 +86,9 @@ impl Components {
         }
         if !required.is_empty() {
             schema["required"] = Value::Array(required);
+        }
+        if !companions.is_empty() {
+            schema["dependentRequired"] = Value::Object(companions);
         }
         if let Some(description) = docs::message(message) {
             schema["description"] = Value::String(description);

@@ -62,6 +62,11 @@ fn check_message(message: &DynamicMessage, prefix: &str) -> Result<(), Violation
     for field in message.descriptor().fields() {
         let name = path(prefix, field.name());
         let rules = rules::of(&field);
+        if let Some(rules) = rules
+            && message.has_field(&field)
+        {
+            check_companions(message, rules, &name, prefix)?;
+        }
         let value = message.get_field(&field);
         if field.is_list() {
             let items = value.as_list().unwrap_or_default();
@@ -75,6 +80,26 @@ fn check_message(message: &DynamicMessage, prefix: &str) -> Result<(), Violation
             }
         } else {
             check_one(rules, &value, false, &name)?;
+        }
+    }
+    Ok(())
+}
+
+/// The fields `rules` says must come with a field that was given.
+fn check_companions(
+    message: &DynamicMessage,
+    rules: &FieldRules,
+    name: &str,
+    prefix: &str,
+) -> Result<(), Violation> {
+    for companion in &rules.requires {
+        let given = message
+            .descriptor()
+            .get_field_by_name(companion)
+            .is_some_and(|field| message.has_field(&field));
+        if !given {
+            let companion = path(prefix, companion);
+            return Err(Violation::new(name, format!("needs {companion} with it")));
         }
     }
     Ok(())

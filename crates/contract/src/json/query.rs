@@ -50,6 +50,10 @@ pub fn decode_query(
                 "{name} is not a query parameter here; {known}"
             )));
         };
+        // `?ids=` is how a client writes an empty list (OpenAPI's form style has no other way).
+        if field.is_list() && text.is_empty() {
+            continue;
+        }
         let value = scalar(field, text, name)?;
         if field.is_list() {
             let mut items = message
