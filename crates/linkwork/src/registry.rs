@@ -7,14 +7,6 @@ use servicekit::{Projection, Service, Setting};
 /// The services, in the order `up` starts them.
 pub(crate) const SERVICES: &[&Service] = &[&referral::SERVICE, &directory::SERVICE];
 
-/// The service named `name`.
-pub(crate) fn service(name: &str) -> Option<&'static Service> {
-    SERVICES
-        .iter()
-        .copied()
-        .find(|service| service.name == name)
-}
-
 /// Every service's settings.
 pub(crate) fn settings() -> impl Iterator<Item = &'static Setting> {
     SERVICES.iter().flat_map(|service| service.settings.iter())
@@ -36,6 +28,33 @@ mod tests {
 
     use super::*;
 
+    fn named(name: &str) -> Option<&'static Service> {
+        SERVICES
+            .iter()
+            .copied()
+            .find(|service| service.name == name)
+    }
+
+    #[test]
+    fn every_service_folder_is_registered() {
+        let services = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../services");
+        let folders = std::fs::read_dir(&services).expect("the services folder");
+        for folder in folders {
+            let folder = folder.expect("an entry").path();
+            if !folder.join("Cargo.toml").exists() {
+                continue;
+            }
+            let name = folder
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or_default();
+            assert!(
+                named(name).is_some(),
+                "services/{name} is not in registry::SERVICES (docs/adding-a-service.md)"
+            );
+        }
+    }
+
     #[test]
     fn names_settings_and_projections_are_each_unique() {
         let mut names = HashSet::new();
@@ -48,7 +67,7 @@ mod tests {
             );
             for consumed in service.consumes {
                 assert!(
-                    super::service(consumed).is_some(),
+                    named(consumed).is_some(),
                     "{} consumes unknown {consumed}",
                     service.name
                 );

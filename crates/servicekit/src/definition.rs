@@ -63,7 +63,8 @@ pub struct Start {
     pub settings: Settings,
     /// The Integrated Care System this deployment serves, recorded on every event.
     pub tenant: String,
-    /// The bus it publishes to and consumes from; `None` publishes and consumes nothing.
+    /// The bus it consumes from; `None` consumes nothing. (What it records is published by
+    /// the kit, through its outbox relay.)
     pub wiring: Option<BusWiring>,
     /// Stops its background tasks.
     pub stopper: Stopper,

@@ -25,7 +25,7 @@ mod validate;
 
 pub use definition::{Boxed, HttpApi, OnLog, Projection, Rebuild, Service, Start, StartError};
 pub use host::{GrpcService, HostError, Listeners, Part, host};
-pub use process::{Platform, open_bus, start};
+pub use process::{Platform, apply_migrations, open_bus, start};
 pub use settings::{Kind, SecretSource, Setting, SettingError, Settings};
 pub use stop::Stopper;
 pub use storage::{Open, Storage, StorageError};

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use messaging::{Bus, BusWiring, InProcessBus, RelaySettings};
+use eventstore::{EventStore, StoreError, on_pool};
+use messaging::{Bus, BusWiring, InProcessBus, Relay, RelaySettings};
 
 use crate::definition::{Service, Start, StartError};
 use crate::settings::Settings;
@@ -52,7 +53,9 @@ pub async fn open_bus(
 /// data when `demo`, and starts it with its `settings`; the parts, in order.
 ///
 /// The bus streams of the services and of everything they consume are made first, so no
-/// consumer starts before the stream it reads exists.
+/// consumer starts before the stream it reads exists. When there is a bus, each service's
+/// events leave through its outbox relay, which the kit runs as one of the service's tasks: no
+/// service publishes any other way.
 pub async fn start(
     services: &[(&Service, Settings)],
     platform: &Platform,
@@ -88,6 +91,15 @@ pub async fn start(
         let Some(store) = stores.remove(service.name) else {
             continue;
         };
+        let relay = platform.wiring.as_ref().map(|wiring| {
+            let names = wiring.names(service.name);
+            Relay::new(
+                store.clone(),
+                wiring.bus.clone(),
+                names,
+                RelaySettings::default(),
+            )
+        });
         let start = Start {
             store,
             settings: settings.clone(),
@@ -95,7 +107,25 @@ pub async fn start(
             wiring: platform.wiring.clone(),
             stopper: platform.stopper.clone(),
         };
-        parts.push((service.start)(start).await?);
+        let mut part = (service.start)(start).await?;
+        if let Some(relay) = relay {
+            let stopped = platform.stopper.stopped();
+            part.tasks
+                .push(tokio::spawn(async move { relay.run(stopped).await }));
+        }
+        parts.push(part);
     }
     Ok(parts)
+}
+
+/// Applies a service's own migrations (read models, reference tables) to its log's database,
+/// recorded in a migrations table of its own beside the log's.
+pub async fn apply_migrations(
+    store: &EventStore,
+    mut migrator: sqlx::migrate::Migrator,
+    table: &'static str,
+) -> Result<(), StoreError> {
+    migrator.dangerous_set_table_name(table);
+    on_pool!(store, |pool| migrator.run(pool).await)?;
+    Ok(())
 }

@@ -99,28 +99,38 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let Some(name) = self.pg_name.take() else {
-            return;
-        };
-        // Drop runs outside async; a short-lived thread with its own runtime does the cleanup.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async {
-                let mut conn = PgConnection::connect(&postgres_admin_url()).await?;
-                let statement = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        if let Some(name) = self.pg_name.take() {
+            drop_databases(&format!("SELECT '{name}'"));
+        }
+    }
+}
+
+/// Drops the databases the query `names` lists (a `SELECT` of their names), from a thread of
+/// its own: drops run outside async, and a test's databases must go whether it passed or not.
+pub(crate) fn drop_databases(names: &str) {
+    let names = names.to_owned();
+    let dropped = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async {
+            let mut conn = PgConnection::connect(&postgres_admin_url()).await?;
+            let found: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(names))
+                .fetch_all(&mut conn)
+                .await?;
+            for (name,) in found {
+                let statement = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
                 tokio::time::timeout(
                     Duration::from_secs(30),
                     sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut conn),
                 )
                 .await??;
-                Ok::<_, anyhow::Error>(())
-            })
+            }
+            Ok::<_, anyhow::Error>(())
         })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("warning: could not drop a test database");
-        }
+    })
+    .join();
+    if !matches!(dropped, Ok(Ok(()))) {
+        eprintln!("warning: could not drop a test's databases");
     }
 }

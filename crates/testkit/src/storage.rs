@@ -2,8 +2,6 @@
 //! temporary data folder, or a PostgreSQL prefix no other test uses, whose databases the kit
 //! makes as services open them and which are dropped after the test.
 
-use std::time::Duration;
-
 use eventstore::EventStore;
 use servicekit::{Open, Storage};
 use sqlx::{Connection, PgConnection};
@@ -67,35 +65,11 @@ impl TestStorage {
 
 impl Drop for TestStorage {
     fn drop(&mut self) {
-        let Some(prefix) = self.prefix.take() else {
-            return;
-        };
-        // Drop runs outside async; a short-lived thread with its own runtime does the cleanup.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async {
-                let mut conn = PgConnection::connect(&postgres_admin_url()).await?;
-                let names: Vec<(String,)> =
-                    sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE $1")
-                        .bind(format!("{prefix}\\_%"))
-                        .fetch_all(&mut conn)
-                        .await?;
-                for (name,) in names {
-                    let statement = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                    tokio::time::timeout(
-                        Duration::from_secs(30),
-                        sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut conn),
-                    )
-                    .await??;
-                }
-                Ok::<_, anyhow::Error>(())
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("warning: could not drop a test's databases");
+        if let Some(prefix) = self.prefix.take() {
+            // The prefix is `test_` and hex digits: safe to quote; `_` escaped for LIKE.
+            crate::database::drop_databases(&format!(
+                "SELECT datname FROM pg_database WHERE datname LIKE '{prefix}\\_%'"
+            ));
         }
     }
 }

@@ -25,7 +25,7 @@ pub mod projections;
 pub mod startup;
 pub mod status;
 
-use eventstore::{EventStore, StoreError, on_pool};
+use eventstore::{EventStore, StoreError};
 use servicekit::{Boxed, HttpApi, Projection, Rebuild, Service, StartError};
 
 use crate::config::DirectorySettings;
@@ -56,10 +56,12 @@ pub const SERVICE: Service = Service {
 /// Applies the directory's own migrations (the postcode table) beside the log's, with their
 /// own migrations table.
 pub async fn migrate(store: &EventStore) -> Result<(), StoreError> {
-    let mut migrator = sqlx::migrate!("./migrations");
-    migrator.dangerous_set_table_name("_directory_migrations");
-    on_pool!(store, |pool| migrator.run(pool).await)?;
-    Ok(())
+    servicekit::apply_migrations(
+        store,
+        sqlx::migrate!("./migrations"),
+        "_directory_migrations",
+    )
+    .await
 }
 
 fn migrate_boxed(store: &EventStore) -> Boxed<'_, Result<(), StoreError>> {

@@ -1,9 +1,7 @@
 //! Starting the directory service as a part of a host: its index, folded from the log before
-//! it serves; its gRPC service; the Open Referral UK API over HTTP; and, when wired to a bus,
-//! the outbox relay that publishes its events (which the referral service's directory view
-//! reads).
+//! it serves; its gRPC service; and the Open Referral UK API over HTTP. (Its events, which the
+//! referral service's directory view reads, leave through the relay the kit runs for it.)
 
-use messaging::{Relay, RelaySettings};
 use servicekit::{Boxed, GrpcService, Part, Start, StartError};
 
 use crate::app::DirectoryApp;
@@ -22,8 +20,8 @@ async fn part(start: Start) -> Result<Part, StartError> {
         store,
         settings,
         tenant,
-        wiring,
         stopper,
+        ..
     } = start;
     let settings = DirectorySettings::read(&settings, &tenant);
     let (index, indexing) =
@@ -34,18 +32,7 @@ async fn part(start: Start) -> Result<Part, StartError> {
         services = index.read().service_count(),
         "directory index built from the log"
     );
-    let mut tasks = vec![indexing];
-    if let Some(wiring) = wiring {
-        let names = wiring.names(crate::SERVICE.name);
-        let relay = Relay::new(
-            store.clone(),
-            wiring.bus.clone(),
-            names,
-            RelaySettings::default(),
-        );
-        let stopped = stopper.stopped();
-        tasks.push(tokio::spawn(async move { relay.run(stopped).await }));
-    }
+    let tasks = vec![indexing];
     let postcodes = PostcodeDirectory::new(store.clone());
     let http = crate::oruk::router(index.clone(), postcodes.clone());
     let grpc = DirectoryGrpc::new(DirectoryApp::new(store), index, postcodes, settings);

@@ -28,7 +28,7 @@ pub mod vault;
 
 use std::sync::Arc;
 
-use eventstore::{EventStore, StoreError, on_pool};
+use eventstore::{EventStore, StoreError};
 use servicekit::{Boxed, HttpApi, Projection, Rebuild, Service, StartError};
 
 /// The referral service, as the service kit runs it.
@@ -55,10 +55,12 @@ pub const SERVICE: Service = Service {
 /// Applies the service's own migrations — read models and the NHS number vault's key table —
 /// with its own migrations table, beside the log's.
 pub async fn migrate(store: &EventStore) -> Result<(), StoreError> {
-    let mut migrator = sqlx::migrate!("./migrations");
-    migrator.dangerous_set_table_name("_referral_migrations");
-    on_pool!(store, |pool| migrator.run(pool).await)?;
-    Ok(())
+    servicekit::apply_migrations(
+        store,
+        sqlx::migrate!("./migrations"),
+        "_referral_migrations",
+    )
+    .await
 }
 
 fn migrate_boxed(store: &EventStore) -> Boxed<'_, Result<(), StoreError>> {

@@ -1,12 +1,12 @@
 //! Starting the referral service as a part of a host: its gRPC service, the FHIR API, and the
 //! background work that keeps its read models and deadlines current — the responsibility
-//! projection, the escalation scheduler and, when wired to a bus, the outbox relay of its
-//! events and its consumer of the directory's.
+//! projection, the escalation scheduler and, when wired to a bus, its consumer of the
+//! directory's events. (Its own events leave through the relay the kit runs for it.)
 
 use std::time::Duration;
 
 use eventstore::Subscription;
-use messaging::{Consumer, ConsumerSettings, Relay, RelaySettings};
+use messaging::{Consumer, ConsumerSettings};
 use proto::referral::v1::referral_service_server::ReferralServiceServer;
 use servicekit::{Boxed, GrpcService, Part, Start, StartError};
 
@@ -49,15 +49,6 @@ async fn part(start: Start) -> Result<Part, StartError> {
         stopper.stopped(),
     )));
     if let Some(wiring) = wiring {
-        let names = wiring.names(crate::SERVICE.name);
-        let relay = Relay::new(
-            store.clone(),
-            wiring.bus.clone(),
-            names,
-            RelaySettings::default(),
-        );
-        let stopped = stopper.stopped();
-        tasks.push(tokio::spawn(async move { relay.run(stopped).await }));
         let producer = wiring.names(directory::PRODUCER);
         let consumer = ConsumerSettings::new(
             directory::CONSUMER,

@@ -220,6 +220,17 @@ impl Overrides {
 }
 
 impl Platform {
+    /// Its two listeners, bound; an address in use stops the command naming the setting.
+    pub(crate) async fn listen(&self) -> anyhow::Result<servicekit::Listeners> {
+        let grpc = tokio::net::TcpListener::bind(self.grpc)
+            .await
+            .with_context(|| format!("grpc: cannot listen on {}", self.grpc))?;
+        let http = tokio::net::TcpListener::bind(self.http)
+            .await
+            .with_context(|| format!("http: cannot listen on {}", self.http))?;
+        Ok(servicekit::Listeners { grpc, http })
+    }
+
     fn check(&self) -> anyhow::Result<()> {
         if self.tenant.trim().is_empty() {
             bail!("tenant (--tenant, LINKWORK_TENANT) must not be empty");

@@ -3,6 +3,7 @@
 mod config;
 mod demo;
 mod directory;
+mod per_service;
 mod progress;
 mod replay;
 mod serve;

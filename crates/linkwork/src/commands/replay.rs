@@ -3,76 +3,46 @@
 //! service stopped, so that its own subscription does not race the rebuild. Each projection of
 //! the registry's services is a subcommand, taking its service's settings.
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use clap::{ArgMatches, Command, FromArgMatches};
 use servicekit::{Open, Projection, Rebuild, SecretSource, Service, Settings};
 
-use super::config::{Location, add_flags, read_flags};
+use super::config::Location;
+use super::per_service::{Choice, PerService};
 use super::progress;
 use crate::registry;
 
-/// Which projection, where its service's log is, and the service's settings.
-#[derive(Debug, Clone)]
-pub(crate) struct Args {
-    service: &'static Service,
-    projection: &'static Projection,
-    location: Location,
-    given: HashMap<String, String>,
-}
+/// A projection of one of the registry's services.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ProjectionChoice(&'static Projection);
 
-impl FromArgMatches for Args {
-    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
-        let Some((name, matches)) = matches.subcommand() else {
-            return Err(clap::Error::new(clap::error::ErrorKind::MissingSubcommand));
-        };
-        let (service, projection) = registry::projections()
-            .find(|(_, projection)| projection.name == name)
-            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidSubcommand))?;
-        Ok(Self {
-            service,
-            projection,
-            location: Location::from_arg_matches(matches)?,
-            given: read_flags(matches, service.settings.iter()).0,
-        })
-    }
-
-    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
-        *self = Self::from_arg_matches(matches)?;
-        Ok(())
+impl Choice for ProjectionChoice {
+    fn all() -> Vec<(&'static str, String, &'static Service, Self)> {
+        registry::projections()
+            .map(|(service, projection)| {
+                let about = format!("{} ({} service)", projection.about, service.name);
+                (projection.name, about, service, Self(projection))
+            })
+            .collect()
     }
 }
 
-impl clap::Args for Args {
-    fn augment_args(mut command: Command) -> Command {
-        command = command.subcommand_required(true);
-        for (service, projection) in registry::projections() {
-            let about = format!("{} ({} service)", projection.about, service.name);
-            let sub = Location::augment_args(Command::new(projection.name)).about(about);
-            command = command.subcommand(add_flags(sub, service.settings.iter()));
-        }
-        command
-    }
-
-    fn augment_args_for_update(command: Command) -> Command {
-        Self::augment_args(command)
-    }
-}
+/// `replay <projection>`: which projection, where the logs are, the service's settings.
+pub(crate) type Args = PerService<Location, ProjectionChoice>;
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let service = args.service;
     // Rebuilds read no secrets; a projection that did would say so by name.
     let settings = Settings::resolve(
         service.settings,
-        &args.given,
+        &args.flags.0,
         false,
         SecretSource::Environment,
     )?;
-    let storage = args.location.storage()?;
+    let storage = args.base.storage()?;
     let store = storage.open(service.name, Open::Existing).await?;
     (service.migrate)(&store)
         .await
@@ -91,7 +61,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
         settings,
         progress: Arc::new(move |done| shown.set_position(done)),
     };
-    let summary = (args.projection.rebuild)(rebuild)
+    let summary = (args.chosen.0.rebuild)(rebuild)
         .await
         .context("the rebuild failed; the next start of the service finishes it")?;
     bar.finish_and_clear();

@@ -8,8 +8,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use servicekit::{Listeners, Part, SecretSource, Settings, Stopper};
-use tokio::net::TcpListener;
+use servicekit::{Part, SecretSource, Settings, Stopper};
 
 use super::config::{Overrides, Platform, ServiceFlags};
 use crate::registry::SERVICES;
@@ -45,13 +44,9 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     )
     .await
     .context("cannot open the bus")?;
-    let grpc = TcpListener::bind(platform.grpc)
-        .await
-        .with_context(|| format!("grpc: cannot listen on {}", platform.grpc))?;
-    let http = TcpListener::bind(platform.http)
-        .await
-        .with_context(|| format!("http: cannot listen on {}", platform.http))?;
-    let (grpc_address, http_address) = (grpc.local_addr()?, http.local_addr()?);
+    let listeners = platform.listen().await?;
+    let grpc_address = listeners.grpc.local_addr()?;
+    let http_address = listeners.http.local_addr()?;
     let stopper = Stopper::new();
     let running = servicekit::Platform {
         storage: platform.storage.clone(),
@@ -62,13 +57,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let parts = servicekit::start(&services, &running, args.demo).await?;
     println!("{}", banner(&platform, &parts, http_address, grpc_address));
     let gateway = super::gateway_at(grpc_address)?;
-    let serving = servicekit::host(
-        Listeners { grpc, http },
-        parts,
-        gateway,
-        stopper,
-        super::ctrl_c(),
-    );
+    let serving = servicekit::host(listeners, parts, gateway, stopper, super::ctrl_c());
     tokio::pin!(serving);
     if args.demo {
         // The demo is a client of this process: it runs beside the servers, and a Ctrl-C

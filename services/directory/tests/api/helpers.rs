@@ -1,12 +1,14 @@
 //! The directory service spawned as `linkwork serve directory` runs it, on a log the test may
 //! write to first, and requests as its callers make them.
 
+use directory::app::Context;
 use directory::domain::centroids;
 use directory::postcodes::PostcodeDirectory;
-use eventstore::EventStore;
+use eventstore::{Actor, EventStore};
 use servicekit::Settings;
 use testkit::{Spawn, Spawned, TestStorage};
 use tonic::Request;
+use uuid::Uuid;
 
 /// The directory's log on `storage`, migrated, with the postcode centroids of `csv` (the
 /// ONSPD columns `pcds,lat,long`) loaded.
@@ -34,6 +36,19 @@ fn storage_kind(storage: &TestStorage) -> testkit::BackendKind {
     match storage.storage {
         servicekit::Storage::Folder(_) => testkit::BackendKind::Sqlite,
         servicekit::Storage::Postgres { .. } => testkit::BackendKind::Postgres,
+    }
+}
+
+/// The context of a directory curator's commands through the application layer.
+pub(crate) fn context() -> Context {
+    Context {
+        actor: Actor {
+            id: "curator-1".into(),
+            organisation: "ICB-QWE".into(),
+            role: "directory-curator".into(),
+        },
+        correlation_id: Uuid::new_v4(),
+        tenant: "QWE".into(),
     }
 }
 

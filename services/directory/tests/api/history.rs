@@ -1,28 +1,17 @@
 //! A service's changes recorded in the log: its full history, and conflicts instead of lost
 //! updates.
 
-use directory::app::{AppError, Context};
+use directory::app::AppError;
 use directory::domain::service::{Capacity, Command, Details, Error, Event};
-use eventstore::{Actor, StoreError};
+use eventstore::StoreError;
 use testkit::{BackendKind, TestDatabase};
-use uuid::Uuid;
+
+use crate::helpers::context;
 
 testkit::on_both_backends!(
     a_services_full_history_is_kept,
     concurrent_changes_conflict_rather_than_overwrite
 );
-
-fn context() -> Context {
-    Context {
-        actor: Actor {
-            id: "curator-1".into(),
-            organisation: "ICB-QWE".into(),
-            role: "directory-curator".into(),
-        },
-        correlation_id: Uuid::new_v4(),
-        tenant: "QWE".into(),
-    }
-}
 
 fn details(name: &str) -> Details {
     Details {

@@ -8,17 +8,18 @@
 use std::net::SocketAddr;
 
 use chrono::{Duration, NaiveTime, Utc, Weekday};
-use directory::app::{Context, DirectoryApp};
+use directory::app::DirectoryApp;
 use directory::domain::entry::EntryCommand;
 use directory::domain::records::{Address, Location, Organization, Taxonomy, TaxonomyTerm};
 use directory::domain::satellites::{Contact, CostOption, Schedule};
 use directory::domain::service::{Capacity, Command, Details, WaitlistBand};
-use eventstore::{Actor, Position};
+use eventstore::Position;
 use serde_json::Value;
 use testkit::{BackendKind, Spawned, TestStorage};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use uuid::Uuid;
+
+use crate::helpers::context;
 
 pub(crate) const HOME: &str = "LE1 6ZZ";
 pub(crate) const HALL_POSTCODE: &str = "LE2 1AA";
@@ -52,18 +53,6 @@ pub(crate) struct Served {
     /// Where it listens.
     pub(crate) address: SocketAddr,
     _spawned: Spawned,
-}
-
-fn context() -> Context {
-    Context {
-        actor: Actor {
-            id: "curator-1".into(),
-            organisation: "ICB-QWE".into(),
-            role: "directory-curator".into(),
-        },
-        correlation_id: Uuid::new_v4(),
-        tenant: "QWE".into(),
-    }
 }
 
 /// Builds the directory on `kind` and serves it.

@@ -2,7 +2,7 @@
 //! known distances north of it, built through the application's commands into a real log.
 
 use chrono::{Duration, NaiveTime, Utc, Weekday};
-use directory::app::{Context, DirectoryApp};
+use directory::app::DirectoryApp;
 use directory::domain::centroids;
 use directory::domain::entry::EntryCommand;
 use directory::domain::records::{Address, Location, Organization, Taxonomy, TaxonomyTerm};
@@ -10,8 +10,9 @@ use directory::domain::satellites::Schedule;
 use directory::domain::service::{Capacity, Command, Details, WaitlistBand};
 use directory::postcodes::PostcodeDirectory;
 use directory::projections::index::LiveIndex;
-use eventstore::{Actor, EventStore};
-use uuid::Uuid;
+use eventstore::EventStore;
+
+use crate::helpers::context;
 
 /// The person's postcode, and its centroid.
 pub(crate) const HOME: &str = "LE1 6ZZ";
@@ -20,18 +21,6 @@ pub(crate) const HOME_LONG: f64 = -1.1;
 
 /// Metres per degree of latitude (the haversine sphere's).
 pub(crate) const M_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
-
-pub(crate) fn context() -> Context {
-    Context {
-        actor: Actor {
-            id: "curator-1".into(),
-            organisation: "ICB-QWE".into(),
-            role: "directory-curator".into(),
-        },
-        correlation_id: Uuid::new_v4(),
-        tenant: "QWE".into(),
-    }
-}
 
 pub(crate) fn details(name: &str, description: &str, terms: &[&str]) -> Details {
     Details {

@@ -13,9 +13,10 @@ use directory::projections::index::{
 };
 use testkit::{BackendKind, TestDatabase};
 
+use crate::helpers::context;
 use crate::region::{
-    self, HOME_LAT, HOME_LONG, address, context, details, last_position, places, region,
-    service_at, tuesdays, waitlisted,
+    self, HOME_LAT, HOME_LONG, address, details, last_position, places, region, service_at,
+    tuesdays, waitlisted,
 };
 
 testkit::on_both_backends!(
