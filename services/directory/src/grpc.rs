@@ -1,6 +1,7 @@
-//! The gRPC adapter: proto ↔ domain, nothing else. Requests are checked and parsed into
-//! commands and queries (`request`), run through the application layer or answered from the
-//! live index (`response`), and errors mapped once (`status.rs`).
+//! The gRPC adapter: proto ↔ domain, nothing else. Requests, already held to the limits their
+//! protos declare, are parsed into commands and queries (`request`), run through the
+//! application layer or answered from the live index (`response`), and errors mapped once
+//! (`status.rs`).
 //!
 //! Read-your-writes: every command waits, before it answers, until the live index has folded
 //! in the position its append returned, so a GetService or Search the caller sends next sees
@@ -369,7 +370,7 @@ impl DirectoryService for DirectoryGrpc {
         let context = self.context(&request)?;
         let body = request.into_inner();
         let service_id = request::id("service_id", &body.service_id)?;
-        let reason = request::reason("reason", &body.reason)?;
+        let reason = request::reason(&body.reason);
         let answer = self
             .command(&context, &service_id, Command::Suspend { reason })
             .await?;
@@ -395,7 +396,7 @@ impl DirectoryService for DirectoryGrpc {
         let context = self.context(&request)?;
         let body = request.into_inner();
         let service_id = request::id("service_id", &body.service_id)?;
-        let reason = request::reason("reason", &body.reason)?;
+        let reason = request::reason(&body.reason);
         let answer = self
             .command(&context, &service_id, Command::Withdraw { reason })
             .await?;
@@ -409,7 +410,7 @@ impl DirectoryService for DirectoryGrpc {
         let context = self.context(&request)?;
         let body = request.into_inner();
         let service_id = request::id("service_id", &body.service_id)?;
-        let assurer = request::reason("assurer", &body.assurer)?;
+        let assurer = request::reason(&body.assurer);
         let answer = self
             .command(&context, &service_id, Command::Verify { assurer })
             .await?;

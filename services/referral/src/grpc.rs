@@ -1,6 +1,7 @@
-//! The gRPC adapter: proto ↔ domain, nothing else. Requests are parsed into commands (a
-//! malformed field is INVALID_ARGUMENT naming it), run through the application layer, and
-//! errors mapped once (`status.rs`).
+//! The gRPC adapter: proto ↔ domain, nothing else. Requests, already held to the limits their
+//! protos declare, are parsed into commands (a value the domain's types refuse is
+//! INVALID_ARGUMENT naming the field), run through the application layer, and errors mapped
+//! once (`status.rs`).
 
 use chrono::{DateTime, Utc};
 use eventstore::EventStore;
@@ -116,21 +117,16 @@ fn time(field: &str, value: Option<Timestamp>) -> Result<DateTime<Utc>, Status> 
         .ok_or_else(|| Status::invalid_argument(format!("{field} is not a valid timestamp")))
 }
 
-fn text(field: &str, value: String) -> Result<String, Status> {
-    let value = value.trim().to_owned();
-    if value.is_empty() || value.len() > 1000 || value.chars().any(char::is_control) {
-        return Err(Status::invalid_argument(format!(
-            "{field} must be 1 to 1000 printable characters"
-        )));
-    }
-    Ok(value)
+/// Text as recorded: trimmed. Its limits (required, length, no control characters) are the
+/// proto's, checked before any handler runs.
+fn text(value: String) -> String {
+    value.trim().to_owned()
 }
 
-fn optional_text(field: &str, value: String) -> Result<Option<String>, Status> {
-    match value.trim() {
-        "" => Ok(None),
-        _ => text(field, value).map(Some),
-    }
+/// Text that may be left out: `None` when empty.
+fn optional_text(value: String) -> Option<String> {
+    let value = text(value);
+    (!value.is_empty()).then_some(value)
 }
 
 fn timestamp(at: DateTime<Utc>) -> Timestamp {
@@ -200,9 +196,9 @@ fn create_command(
         source,
         referrer: Holder {
             organisation: caller_organisation,
-            practitioner: optional_text("referrer_practitioner", body.referrer_practitioner)?,
+            practitioner: optional_text(body.referrer_practitioner),
         },
-        receiving_organisation: text("receiving_organisation", body.receiving_organisation)?,
+        receiving_organisation: text(body.receiving_organisation),
         reasons,
         urgency,
         part_of,
@@ -246,7 +242,7 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         let referral_id = uuid("referral_id", &body.referral_id)?;
         let to = TaskStatus::from_code(&body.status)
             .ok_or_else(|| Status::invalid_argument("status must be a FHIR Task.status code"))?;
-        let reason = optional_text("reason", body.reason)?;
+        let reason = optional_text(body.reason);
         let events = self
             .run(&request, referral_id, Command::ChangeStatus { to, reason })
             .await?;
@@ -259,7 +255,7 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
     ) -> Result<Response<pb::CommandResponse>, Status> {
         let body = request.get_ref().clone();
         let referral_id = uuid("referral_id", &body.referral_id)?;
-        let outcome_summary = text("outcome_summary", body.outcome_summary)?;
+        let outcome_summary = text(body.outcome_summary);
         let events = self
             .run(&request, referral_id, Command::Complete { outcome_summary })
             .await?;
@@ -272,7 +268,7 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
     ) -> Result<Response<pb::CommandResponse>, Status> {
         let body = request.get_ref().clone();
         let referral_id = uuid("referral_id", &body.referral_id)?;
-        let practitioner = text("practitioner", body.practitioner)?;
+        let practitioner = text(body.practitioner);
         let events = self
             .run(
                 &request,
@@ -295,8 +291,8 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         let offer = Offer {
             offer_id: Uuid::new_v4(),
             to: Holder {
-                organisation: text("to.organisation", to.organisation)?,
-                practitioner: optional_text("to.practitioner", to.practitioner)?,
+                organisation: text(to.organisation),
+                practitioner: optional_text(to.practitioner),
             },
             expires_at: time("expires_at", body.expires_at)?,
         };
@@ -332,7 +328,7 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         let body = request.get_ref().clone();
         let referral_id = uuid("referral_id", &body.referral_id)?;
         let offer_id = uuid("offer_id", &body.offer_id)?;
-        let reason = text("reason", body.reason)?;
+        let reason = text(body.reason);
         let events = self
             .run(
                 &request,
@@ -351,7 +347,7 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         let body = request.get_ref().clone();
         let referral_id = uuid("referral_id", &body.referral_id)?;
         let child_id = chosen_or_new("child_referral_id", &body.child_referral_id)?;
-        let service_id = text("service_id", body.service_id)?;
+        let service_id = text(body.service_id);
         let accept_by = time("accept_by", body.accept_by)?;
         let context = self.context(&request, caller.role.clone(), None);
         self.app
@@ -398,12 +394,7 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
             .enumerate()
             .map(|(i, need)| code(&format!("needs[{i}]"), need))
             .collect::<Result<Vec<_>, _>>()?;
-        let goals = body
-            .goals
-            .into_iter()
-            .enumerate()
-            .map(|(i, goal)| text(&format!("goals[{i}]"), goal))
-            .collect::<Result<Vec<_>, _>>()?;
+        let goals = body.goals.into_iter().map(text).collect();
         let events = self
             .run(
                 &request,
@@ -420,7 +411,7 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
     ) -> Result<Response<pb::CommandResponse>, Status> {
         let body = request.get_ref().clone();
         let referral_id = uuid("referral_id", &body.referral_id)?;
-        let reason = optional_text("reason", body.reason)?.unwrap_or_default();
+        let reason = optional_text(body.reason).unwrap_or_default();
         let events = self
             .run(&request, referral_id, Command::RecordDeclined { reason })
             .await?;
@@ -476,11 +467,10 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
     ) -> Result<Response<pb::ListHoldingsResponse>, Status> {
         let caller = Caller::from_metadata(request.metadata())?;
         // Unset is the caller's own organisation.
-        let organisation =
-            match optional_text("organisation", request.get_ref().organisation.clone())? {
-                Some(organisation) => organisation,
-                None => caller.organisation.clone(),
-            };
+        let organisation = match optional_text(request.get_ref().organisation.clone()) {
+            Some(organisation) => organisation,
+            None => caller.organisation.clone(),
+        };
         // What an organisation holds names people in its care: only its own staff may list it.
         if organisation != caller.organisation {
             return Err(Status::permission_denied(

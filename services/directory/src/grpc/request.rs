@@ -1,6 +1,9 @@
-//! Requests into commands and queries. Everything a client sends is bounded and checked here,
-//! before it reaches the log, with a message naming the field; the rules of the records and
-//! services themselves stay in their deciders.
+//! Requests into commands and queries. The limits each field declares in the proto (lengths,
+//! characters, formats, codes, ranges, counts) were checked before any handler ran
+//! (`servicekit::ValidationLayer`); here text is trimmed, ids are put in their one spelling and
+//! codes become the domain's types, and what only those types can say is refused naming the
+//! field (a postcode's shape, a place given twice). The rules of the records and services
+//! themselves stay in their deciders.
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use proto::directory::v1 as pb;
@@ -14,12 +17,7 @@ use crate::domain::satellites::{Contact, CostOption, Schedule};
 use crate::domain::service::{Capacity, Details, WaitlistBand};
 use crate::projections::index::{PageRequest, Query};
 
-const MAX_LINE: usize = 300;
-const MAX_PROSE: usize = 10_000;
-const MAX_ITEMS: usize = 100;
-const MAX_AGE: u32 = 120;
-const MAX_WITHIN_M: u32 = 200_000;
-const MAX_PAGE_SIZE: u32 = 500;
+/// Answers per page when a search does not say.
 const DEFAULT_PAGE_SIZE: u32 = 50;
 
 fn invalid(message: String) -> Status {
@@ -51,7 +49,6 @@ fn optional_id(field: &str, value: &str) -> Result<Option<String>, Status> {
 }
 
 fn ids(field: &str, values: &[String]) -> Result<Vec<String>, Status> {
-    at_most(field, values.len())?;
     values
         .iter()
         .enumerate()
@@ -59,44 +56,15 @@ fn ids(field: &str, values: &[String]) -> Result<Vec<String>, Status> {
         .collect()
 }
 
-fn at_most(field: &str, count: usize) -> Result<(), Status> {
-    if count > MAX_ITEMS {
-        return Err(invalid(format!(
-            "{field} must have at most {MAX_ITEMS} items"
-        )));
-    }
-    Ok(())
+/// Text as stored: trimmed.
+fn text(value: &str) -> String {
+    value.trim().to_owned()
 }
 
-/// Trimmed text of at most `max` characters; line breaks and tabs only where `multiline`.
-fn bounded(field: &str, value: &str, max: usize, multiline: bool) -> Result<String, Status> {
-    let value = value.trim();
-    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
-    if value.chars().count() > max || !value.chars().all(allowed) {
-        return Err(invalid(format!(
-            "{field} must be at most {max} printable characters"
-        )));
-    }
-    Ok(value.to_owned())
-}
-
-/// One line of text; whether it may be empty is the decider's rule.
-fn line(field: &str, value: &str) -> Result<String, Status> {
-    bounded(field, value, MAX_LINE, false)
-}
-
-fn optional_line(field: &str, value: &str) -> Result<Option<String>, Status> {
-    let value = line(field, value)?;
-    Ok((!value.is_empty()).then_some(value))
-}
-
-fn prose(field: &str, value: &str) -> Result<String, Status> {
-    bounded(field, value, MAX_PROSE, true)
-}
-
-fn optional_prose(field: &str, value: &str) -> Result<Option<String>, Status> {
-    let value = prose(field, value)?;
-    Ok((!value.is_empty()).then_some(value))
+/// Text that may be left out: `None` when empty.
+fn optional(value: &str) -> Option<String> {
+    let value = text(value);
+    (!value.is_empty()).then_some(value)
 }
 
 /// An organisation from the fields of a register or update request.
@@ -108,11 +76,11 @@ pub(super) fn organization(
     legal_status: &str,
 ) -> Result<Organization, Status> {
     Ok(Organization {
-        name: line("name", name)?,
-        description: prose("description", description)?,
-        email: optional_line("email", email)?,
-        website: optional_line("website", website)?,
-        legal_status: optional_line("legal_status", legal_status)?,
+        name: text(name),
+        description: text(description),
+        email: optional(email),
+        website: optional(website),
+        legal_status: optional(legal_status),
     })
 }
 
@@ -127,18 +95,18 @@ pub(super) fn location(
     let address = address
         .map(|address| {
             Ok::<_, Status>(Address {
-                address_1: line("address.address_1", &address.address_1)?,
-                address_2: optional_line("address.address_2", &address.address_2)?,
-                city: line("address.city", &address.city)?,
-                region: optional_line("address.region", &address.region)?,
-                postal_code: line("address.postal_code", &address.postal_code)?,
-                country: line("address.country", &address.country)?.to_uppercase(),
+                address_1: text(&address.address_1),
+                address_2: optional(&address.address_2),
+                city: text(&address.city),
+                region: optional(&address.region),
+                postal_code: text(&address.postal_code),
+                country: text(&address.country).to_uppercase(),
             })
         })
         .transpose()?;
     Ok(Location {
-        name: line("name", name)?,
-        description: optional_prose("description", description)?,
+        name: text(name),
+        description: optional(description),
         address,
         latitude,
         longitude,
@@ -148,10 +116,10 @@ pub(super) fn location(
 /// A taxonomy from a register request.
 pub(super) fn taxonomy(body: &pb::RegisterTaxonomyRequest) -> Result<Taxonomy, Status> {
     Ok(Taxonomy {
-        name: line("name", &body.name)?,
-        description: prose("description", &body.description)?,
-        uri: optional_line("uri", &body.uri)?,
-        version: optional_line("version", &body.version)?,
+        name: text(&body.name),
+        description: text(&body.description),
+        uri: optional(&body.uri),
+        version: optional(&body.version),
     })
 }
 
@@ -159,83 +127,46 @@ pub(super) fn taxonomy(body: &pb::RegisterTaxonomyRequest) -> Result<Taxonomy, S
 pub(super) fn term(body: &pb::RegisterTaxonomyTermRequest) -> Result<TaxonomyTerm, Status> {
     Ok(TaxonomyTerm {
         taxonomy_id: id("taxonomy_id", &body.taxonomy_id)?,
-        code: optional_line("code", &body.code)?,
-        name: line("name", &body.name)?,
-        description: prose("description", &body.description)?,
+        code: optional(&body.code),
+        name: text(&body.name),
+        description: text(&body.description),
         parent_id: optional_id("parent_id", &body.parent_id)?,
     })
 }
 
+/// An age, which the proto bounds to 0 to 120.
 fn age(field: &str, value: Option<u32>) -> Result<Option<u8>, Status> {
     value
-        .map(|age| {
-            u8::try_from(age)
-                .ok()
-                .filter(|age| u32::from(*age) <= MAX_AGE)
-                .ok_or_else(|| invalid(format!("{field} must be 0 to {MAX_AGE}")))
-        })
+        .map(|age| u8::try_from(age).map_err(|_| invalid(format!("{field} must be 0 to 120"))))
         .transpose()
 }
 
 /// A service's details; required.
 pub(super) fn details(value: Option<pb::ServiceDetails>) -> Result<Details, Status> {
     let value = value.ok_or_else(|| invalid("details is required".to_owned()))?;
-    at_most("details.languages", value.languages.len())?;
-    at_most("details.schedules", value.schedules.len())?;
-    at_most("details.cost_options", value.cost_options.len())?;
-    at_most("details.contacts", value.contacts.len())?;
-    let languages = value
-        .languages
-        .iter()
-        .enumerate()
-        .map(|(index, tag)| language(&format!("details.languages[{index}]"), tag))
-        .collect::<Result<_, _>>()?;
     let schedules = value
         .schedules
         .iter()
         .enumerate()
         .map(|(index, s)| schedule(&format!("details.schedules[{index}]"), s))
         .collect::<Result<_, _>>()?;
-    let cost_options = value
-        .cost_options
-        .iter()
-        .enumerate()
-        .map(|(index, c)| cost_option(&format!("details.cost_options[{index}]"), c))
-        .collect::<Result<_, _>>()?;
-    let contacts = value
-        .contacts
-        .iter()
-        .enumerate()
-        .map(|(index, c)| contact(&format!("details.contacts[{index}]"), c))
-        .collect::<Result<_, _>>()?;
+    let cost_options = value.cost_options.iter().map(cost_option).collect();
+    let contacts = value.contacts.iter().map(contact).collect();
     Ok(Details {
-        name: line("details.name", &value.name)?,
-        description: prose("details.description", &value.description)?,
-        url: optional_line("details.url", &value.url)?,
-        email: optional_line("details.email", &value.email)?,
+        name: text(&value.name),
+        description: text(&value.description),
+        url: optional(&value.url),
+        email: optional(&value.email),
         taxonomy_terms: ids("details.taxonomy_terms", &value.taxonomy_terms)?,
         minimum_age: age("details.minimum_age", value.minimum_age)?,
         maximum_age: age("details.maximum_age", value.maximum_age)?,
-        eligibility_description: optional_prose(
-            "details.eligibility_description",
-            &value.eligibility_description,
-        )?,
+        eligibility_description: optional(&value.eligibility_description),
         takes_referrals: value.takes_referrals,
-        languages,
+        languages: value.languages.iter().map(|tag| text(tag)).collect(),
         schedules,
         cost_options,
         contacts,
     })
-}
-
-/// A BCP 47 tag, loosely: letters, digits and hyphens.
-fn language(field: &str, tag: &str) -> Result<String, Status> {
-    let ok =
-        (2..=35).contains(&tag.len()) && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if !ok {
-        return Err(invalid(format!("{field} must be a BCP 47 language tag")));
-    }
-    Ok(tag.to_owned())
 }
 
 fn schedule(field: &str, value: &pb::Schedule) -> Result<Schedule, Status> {
@@ -257,7 +188,7 @@ fn schedule(field: &str, value: &pb::Schedule) -> Result<Schedule, Status> {
         closes_at: time(&format!("{field}.closes_at"), &value.closes_at)?,
         valid_from: optional_date(&format!("{field}.valid_from"), &value.valid_from)?,
         valid_to: optional_date(&format!("{field}.valid_to"), &value.valid_to)?,
-        description: optional_line(&format!("{field}.description"), &value.description)?,
+        description: optional(&value.description),
     })
 }
 
@@ -280,32 +211,21 @@ fn optional_date(field: &str, value: &str) -> Result<Option<NaiveDate>, Status> 
     }
 }
 
-fn cost_option(field: &str, value: &pb::CostOption) -> Result<CostOption, Status> {
-    Ok(CostOption {
+fn cost_option(value: &pb::CostOption) -> CostOption {
+    CostOption {
         amount_pence: value.amount_pence,
-        option: optional_line(&format!("{field}.option"), &value.option)?,
-        amount_description: optional_line(
-            &format!("{field}.amount_description"),
-            &value.amount_description,
-        )?,
-    })
+        option: optional(&value.option),
+        amount_description: optional(&value.amount_description),
+    }
 }
 
-fn contact(field: &str, value: &pb::Contact) -> Result<Contact, Status> {
-    at_most(&format!("{field}.phones"), value.phones.len())?;
-    let mut phones = value
-        .phones
-        .iter()
-        .enumerate()
-        .map(|(index, phone)| line(&format!("{field}.phones[{index}]"), phone))
-        .collect::<Result<Vec<_>, _>>()?;
-    phones.retain(|phone| !phone.is_empty());
-    Ok(Contact {
-        name: optional_line(&format!("{field}.name"), &value.name)?,
-        title: optional_line(&format!("{field}.title"), &value.title)?,
-        email: optional_line(&format!("{field}.email"), &value.email)?,
-        phones,
-    })
+fn contact(value: &pb::Contact) -> Contact {
+    Contact {
+        name: optional(&value.name),
+        title: optional(&value.title),
+        email: optional(&value.email),
+        phones: value.phones.iter().map(|phone| text(phone)).collect(),
+    }
 }
 
 /// A capacity report; required.
@@ -328,14 +248,14 @@ pub(super) fn capacity(value: Option<pb::Capacity>) -> Result<Capacity, Status> 
     Ok(Capacity {
         available: value.available,
         maximum: value.maximum,
-        unit: line("capacity.unit", &value.unit)?,
+        unit: text(&value.unit),
         waitlist,
     })
 }
 
 /// Free text for a reason or an assurer.
-pub(super) fn reason(field: &str, value: &str) -> Result<String, Status> {
-    bounded(field, value, 1_000, true)
+pub(super) fn reason(value: &str) -> String {
+    text(value)
 }
 
 /// Where a search is from, before a postcode is looked up.
@@ -389,21 +309,14 @@ pub(super) fn search(body: &pb::SearchRequest) -> Result<Search, Status> {
                 "within_metres needs a postcode or latitude and longitude".to_owned(),
             ));
         }
-        Some(metres @ 1..=MAX_WITHIN_M) => Some(f64::from(metres)),
-        Some(_) => {
-            return Err(invalid(format!(
-                "within_metres must be 1 to {MAX_WITHIN_M}"
-            )));
-        }
+        Some(metres) => Some(f64::from(metres)),
     };
     let size = match body.page_size {
         0 => DEFAULT_PAGE_SIZE,
-        size @ 1..=MAX_PAGE_SIZE => size,
-        _ => return Err(invalid(format!("page_size must be 1 to {MAX_PAGE_SIZE}"))),
+        size => size,
     };
-    let text = bounded("text", &body.text, 500, false)?;
     let query = Query {
-        text: (!text.is_empty()).then_some(text),
+        text: optional(&body.text),
         taxonomy_terms: ids("taxonomy_term_ids", &body.taxonomy_term_ids)?,
         taxonomy_id: optional_id("taxonomy_id", &body.taxonomy_id)?,
         organisation_id: optional_id("organisation_id", &body.organisation_id)?,
@@ -454,13 +367,6 @@ mod tests {
     fn searches_are_checked_naming_the_field() {
         let search = |body: pb::SearchRequest| refusal(super::search(&body));
         let base = pb::SearchRequest::default();
-        assert_eq!(
-            search(pb::SearchRequest {
-                page_size: 501,
-                ..base.clone()
-            }),
-            "page_size must be 1 to 500"
-        );
         assert!(
             search(pb::SearchRequest {
                 postcode: "not a postcode".into(),

@@ -302,6 +302,17 @@ async fn bad_requests_get_the_status_that_names_the_problem(kind: BackendKind) {
     );
     assert_eq!(code, Code::InvalidArgument);
     assert!(message.starts_with("postcode: "), "{message}");
+    // Larger than the ingest limit: refused before anything reads it.
+    let (code, message) = refused(
+        client
+            .search(as_curator(pb::SearchRequest {
+                text: "x".repeat(300 * 1024),
+                ..pb::SearchRequest::default()
+            }))
+            .await,
+    );
+    assert_eq!(code, Code::ResourceExhausted);
+    assert_eq!(message, "the request is larger than 256 KiB");
     let (code, message) = refused(
         client
             .search(as_curator(pb::SearchRequest {
