@@ -28,11 +28,8 @@ async fn over_the_in_process_bus() {
 }
 
 fn as_curator<T>(body: T) -> Request<T> {
-    let mut request = Request::new(body);
-    identity::Caller::new("curator-1", "ICB-QWE", "directory-curator")
-        .present(request.metadata_mut())
-        .expect("ascii");
-    request
+    let curator = identity::Caller::new("curator-1", "ICB-QWE", "directory-admin");
+    testkit::signed_in(&curator, Request::new(body))
 }
 
 /// The referral service's view of one directory service: (takes_referrals, has_capacity, state).

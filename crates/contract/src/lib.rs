@@ -3,6 +3,7 @@
 //!
 //! - [`rules`]: the limits a request field must keep (`linkwork.api.v1.field`), and
 //!   [`validate`], which every service runs on every request before its handler.
+//! - [`access`]: who may call each RPC (`linkwork.api.v1.access`).
 //! - [`http`]: each RPC's JSON route (`google.api.http`, `linkwork.api.v1.answer`).
 //! - [`json`]: the proto3 JSON mapping as the JSON API speaks it — strict on the way in (the
 //!   types the OpenAPI document states, every refusal naming the field), proto field names on
@@ -13,6 +14,7 @@
 //! - [`schema`]: JSON Schemas of the messages, with the limits, for the OpenAPI document.
 //! - [`docs`]: the proto comments, for generated documentation.
 
+pub mod access;
 pub mod docs;
 pub mod events;
 pub mod http;
@@ -24,4 +26,5 @@ mod text;
 mod validate;
 
 pub use pool::pool;
+pub use text::is_usable_line;
 pub use validate::{Violation, validate};

@@ -17,8 +17,35 @@ const SPACES: &[(char, char)] = &[
     ('\u{FEFF}', '\u{FEFF}'),
 ];
 
-/// Control characters (Unicode category Cc), which text never holds...
-const CONTROLS: &[(char, char)] = &[('\u{0000}', '\u{001F}'), ('\u{007F}', '\u{009F}')];
+/// Characters that show nothing on their own: format characters (zero-width spaces and
+/// joiners, the word joiner and invisible operators, soft hyphen, direction marks), the
+/// combining grapheme joiner, Hangul fillers and variation selectors. Text may hold them (they
+/// shape real writing), but text made only of them and white space is empty. (Only the Basic
+/// Multilingual Plane is listed, so that every pattern stays `\uXXXX`, which ECMA-262, Python
+/// and Rust all read alike.)
+const INVISIBLES: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{034F}', '\u{034F}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{115F}', '\u{1160}'),
+    ('\u{17B4}', '\u{17B5}'),
+    ('\u{180B}', '\u{180F}'),
+    ('\u{200B}', '\u{200F}'),
+    ('\u{2060}', '\u{206F}'),
+    ('\u{3164}', '\u{3164}'),
+    ('\u{FE00}', '\u{FE0F}'),
+    ('\u{FFA0}', '\u{FFA0}'),
+];
+
+/// Control characters (Unicode category Cc) and the bidirectional embeddings, overrides and
+/// isolates that can make text display other than it reads ("Trojan Source"), which text
+/// never holds...
+const CONTROLS: &[(char, char)] = &[
+    ('\u{0000}', '\u{001F}'),
+    ('\u{007F}', '\u{009F}'),
+    ('\u{202A}', '\u{202E}'),
+    ('\u{2066}', '\u{2069}'),
+];
 
 /// ...except that multi-line text may hold tabs and line breaks.
 const CONTROLS_BUT_LINE_BREAKS: &[(char, char)] = &[
@@ -26,15 +53,17 @@ const CONTROLS_BUT_LINE_BREAKS: &[(char, char)] = &[
     ('\u{000B}', '\u{000C}'),
     ('\u{000E}', '\u{001F}'),
     ('\u{007F}', '\u{009F}'),
+    ('\u{202A}', '\u{202E}'),
+    ('\u{2066}', '\u{2069}'),
 ];
 
 fn within(ranges: &[(char, char)], c: char) -> bool {
     ranges.iter().any(|(low, high)| (*low..=*high).contains(&c))
 }
 
-/// Whether `c` is white space.
-pub(crate) fn is_space(c: char) -> bool {
-    within(SPACES, c)
+/// Whether `c` shows nothing: white space or an invisible character.
+pub(crate) fn is_blank(c: char) -> bool {
+    within(SPACES, c) || within(INVISIBLES, c)
 }
 
 /// Whether text may hold `c`: never a control character, but for tabs and line breaks in
@@ -46,6 +75,14 @@ pub(crate) fn is_allowed(c: char, multiline: bool) -> bool {
         CONTROLS
     };
     !within(forbidden, c)
+}
+
+/// Whether `value` is one line of text with something to show: no control characters or
+/// direction overrides, and at least one character that is neither white space nor invisible.
+/// The check every free-text and identifier field of the APIs makes, for APIs (FHIR) whose
+/// fields are not declared in protos.
+pub fn is_usable_line(value: &str) -> bool {
+    value.chars().all(|c| is_allowed(c, false)) && !value.chars().all(is_blank)
 }
 
 /// The ranges as the inside of a regular-expression class: `\u0000-\u001F\u007F-\u009F`.
@@ -60,7 +97,7 @@ fn class(ranges: &[(char, char)]) -> String {
 }
 
 /// The pattern of text that holds no forbidden character and, when `required`, at least one
-/// character that is not white space.
+/// character that shows (neither white space nor invisible).
 pub(crate) fn text_pattern(multiline: bool, required: bool) -> String {
     let forbidden = class(if multiline {
         CONTROLS_BUT_LINE_BREAKS
@@ -68,8 +105,8 @@ pub(crate) fn text_pattern(multiline: bool, required: bool) -> String {
         CONTROLS
     });
     if required {
-        let spaces = class(SPACES);
-        format!("^[^{forbidden}]*[^{spaces}{forbidden}][^{forbidden}]*$")
+        let blanks = class(SPACES) + &class(INVISIBLES);
+        format!("^[^{forbidden}]*[^{blanks}{forbidden}][^{forbidden}]*$")
     } else {
         format!("^[^{forbidden}]*$")
     }
@@ -86,25 +123,53 @@ mod tests {
         for c in [
             ' ', '\t', '\n', '\u{a0}', '\u{2003}', '\u{3000}', '\u{feff}',
         ] {
-            assert!(is_space(c), "{c:?}");
+            assert!(within(SPACES, c) && is_blank(c), "{c:?}");
         }
         for c in ['a', '0', '\u{200b}', '\u{85}', '_'] {
-            assert!(!is_space(c), "{c:?}");
+            assert!(!within(SPACES, c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn zero_width_and_direction_characters_are_blank_and_overrides_are_forbidden() {
+        for c in [
+            '\u{200b}', '\u{200d}', '\u{2060}', '\u{ad}', '\u{fe0f}', '\u{3164}',
+        ] {
+            assert!(is_blank(c) && is_allowed(c, false), "{c:?}");
+        }
+        for c in ['\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}'] {
+            assert!(!is_allowed(c, false) && !is_allowed(c, true), "{c:?}");
         }
     }
 
     #[test]
     fn the_patterns_say_what_the_checks_do() {
         let samples = [
-            "", " ", "a", " a ", "\u{3000}", "\u{feff}", "a\nb", "a\tb", "\u{7}", "a\u{85}",
-            "\u{200b}", "é",
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{3000}",
+            "\u{feff}",
+            "a\nb",
+            "a\tb",
+            "\u{7}",
+            "a\u{85}",
+            "\u{200b}",
+            "é",
+            "\u{200b}\u{200d} ",
+            "a\u{200d}b",
+            "\u{202e}abc",
+            "x\u{2066}",
+            "\u{ad}",
+            "\u{ad}z",
         ];
         for multiline in [false, true] {
             for required in [false, true] {
                 let pattern = Regex::new(&text_pattern(multiline, required)).expect("compiles");
                 for sample in samples {
                     let allowed = sample.chars().all(|c| is_allowed(c, multiline));
-                    let visible = sample.chars().any(|c| !is_space(c));
+                    let visible = sample.chars().any(|c| !is_blank(c));
                     assert_eq!(
                         pattern.is_match(sample),
                         allowed && (visible || !required),

@@ -211,14 +211,16 @@ fn check_range(
 }
 
 fn check_text(rules: &FieldRules, value: &str, item: bool, name: &str) -> Result<(), Violation> {
-    let blank = value.chars().all(text::is_space);
+    let blank = value.chars().all(text::is_blank);
     if value.is_empty() && !rules.required && !item {
         return Ok(()); // "" is "none" for a field that may be left out
     }
     if !value.chars().all(|c| text::is_allowed(c, rules.multiline)) {
         let complaint = match rules.multiline {
-            true => "must not hold control characters other than line breaks and tabs",
-            false => "must be one line with no control characters",
+            true => {
+                "must not hold control characters (but line breaks and tabs) or direction overrides"
+            }
+            false => "must be one line with no control characters or direction overrides",
         };
         return Err(Violation::new(name, complaint));
     }

@@ -1,4 +1,5 @@
-//! Calling the public APIs: who is calling (stated on every call through the identity crate),
+//! Calling the public APIs: who is calling (signed in with the instance's issuer, their token on
+//! every call),
 //! the clients, and how each answer is taken — retried when it may pass, "already there" when
 //! a re-run sends the same id, an error naming the step otherwise.
 
@@ -23,31 +24,26 @@ const VIEW_WAIT: Duration = Duration::from_secs(90);
 /// The longest any one call may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Who is calling, stated on every call as the identity crate says a client states it.
+/// How long the demo's tokens last: longer than the largest load takes.
+const TOKEN_LASTS: Duration = Duration::from_secs(6 * 3600);
+
+/// Someone the demo acts as, signed in: every call carries their bearer token.
 #[derive(Debug, Clone)]
-pub(crate) struct Caller(identity::Caller);
+pub(crate) struct Caller {
+    token: String,
+}
 
 impl Caller {
-    /// `user` of `organisation`, acting as `role`; refused when one cannot be sent in a request.
-    pub(crate) fn new(user: &str, organisation: &str, role: &str) -> Result<Self, DemoError> {
-        let caller = identity::Caller::new(user, organisation, role);
-        caller
-            .http_headers()
-            .map_err(|error| DemoError::Options(error.to_string()))?;
-        Ok(Self(caller))
-    }
-
     /// `body` as this caller's request.
     pub(crate) fn request<T>(&self, body: T) -> Request<T> {
         let mut request = Request::new(body);
-        // Checked presentable when the caller was made.
-        let _ = self.0.present(request.metadata_mut());
+        identity::present(&self.token, request.metadata_mut());
         request
     }
 
-    /// The headers, for HTTP.
-    pub(crate) fn headers(&self) -> Vec<(http::HeaderName, http::HeaderValue)> {
-        self.0.http_headers().unwrap_or_default()
+    /// The `Authorization` header, for HTTP.
+    pub(crate) fn authorization(&self) -> (http::HeaderName, http::HeaderValue) {
+        identity::bearer(&self.token)
     }
 }
 
@@ -57,6 +53,7 @@ pub(crate) struct Clients {
     pub(crate) directory: DirectoryServiceClient<Channel>,
     pub(crate) referral: ReferralServiceClient<Channel>,
     pub(crate) fhir: Fhir,
+    issuer: identity::LocalIssuer,
 }
 
 impl Clients {
@@ -91,7 +88,23 @@ impl Clients {
             directory: DirectoryServiceClient::new(channel.clone()),
             referral: ReferralServiceClient::new(channel),
             fhir,
+            issuer: target.issuer.clone(),
         })
+    }
+
+    /// `user` of `organisation` acting as `role`, signed in with the instance's issuer.
+    pub(crate) fn sign_in(
+        &self,
+        user: &str,
+        organisation: &str,
+        role: &str,
+    ) -> Result<Caller, DemoError> {
+        let caller = identity::Caller::new(user, organisation, role);
+        let token = self
+            .issuer
+            .token(&caller, TOKEN_LASTS)
+            .map_err(|error| DemoError::Options(error.to_string()))?;
+        Ok(Caller { token })
     }
 }
 

@@ -123,9 +123,8 @@ impl Fhir {
                 .uri(url)
                 .header(CONTENT_TYPE, "application/fhir+json")
                 .header(ACCEPT, "application/fhir+json");
-            for (name, value) in caller.headers() {
-                request = request.header(name, value);
-            }
+            let (name, value) = caller.authorization();
+            request = request.header(name, value);
             let request = request
                 .body(Full::new(body.clone()))
                 .map_err(|error| failed(error.to_string()))?;

@@ -17,7 +17,7 @@ pub(crate) async fn hand_over(journey: &mut Journey<'_>) -> Result<(), DemoError
         organisation: pcn.to_owned(),
         practitioner: colleague.to_owned(),
     };
-    let colleague = Caller::new(colleague, pcn, "link-worker")?;
+    let colleague = journey.clients.sign_in(colleague, pcn, "link-worker")?;
     handoff(journey, to, &colleague, "hand over to a colleague").await?;
     journey.link_worker = colleague;
     Ok(())
@@ -31,7 +31,7 @@ pub(crate) async fn moved(journey: &Journey<'_>) -> Result<(), DemoError> {
         organisation: pcn.to_owned(),
         practitioner: String::new(),
     };
-    let receiver = Caller::new(practitioner, pcn, "link-worker")?;
+    let receiver = journey.clients.sign_in(practitioner, pcn, "link-worker")?;
     handoff(journey, to, &receiver, "hand over to the next network").await?;
     let body = pb::AssignPractitionerRequest {
         referral_id: journey.referral_id.clone(),

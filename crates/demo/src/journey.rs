@@ -125,14 +125,14 @@ pub(crate) async fn walk(
     person: &Person,
 ) -> Result<Walked, DemoError> {
     let pcn = PCNS[person.pcn];
-    let gp = Caller::new(&person.gp, &person.practice, "referrer")?;
+    let gp = clients.sign_in(&person.gp, &person.practice, "referrer")?;
     let (first, _) = person.link_workers();
     let mut journey = Journey {
         clients,
         seed,
         person,
         referral_id: person.referral_id.to_string(),
-        link_worker: Caller::new(first, pcn, "link-worker")?,
+        link_worker: clients.sign_in(first, pcn, "link-worker")?,
     };
     if refer(&journey, &gp).await? == Written::Existing {
         return Ok(Walked {

@@ -6,8 +6,8 @@
 //! postcodes `LW1`–`LW9`, and services with schedules, costs, contacts and capacity, some
 //! stale, suspended or signposting-only); GP practices refer people over FHIR; link workers,
 //! and the VCSE providers they refer people on to, walk each referral through the pathway
-//! over the referral service's gRPC API. Every call carries the identity headers the gateway
-//! would set.
+//! over the referral service's gRPC API. Every call is signed in as the person making it, with a
+//! token from the instance's issuer (the local issuer of `linkwork up`).
 //!
 //! Everything is derived from a seed, ids included, so a re-run with the same seed finds what
 //! it made before and makes nothing new.
@@ -23,6 +23,7 @@ mod journey;
 mod listing;
 mod onward;
 mod people;
+mod personas;
 mod progress;
 mod region;
 mod report;
@@ -33,6 +34,7 @@ mod words;
 
 pub use error::DemoError;
 pub use people::PCNS;
+pub use personas::{Persona, personas};
 pub use progress::{Progress, Stage};
 pub use report::{Report, Tally};
 
@@ -45,12 +47,14 @@ const MAX_PEOPLE: usize = 100_000;
 const MAX_SERVICES: usize = 20_000;
 
 /// Where the instance's public APIs are.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Target {
     /// The gRPC API (directory and referral), e.g. `http://127.0.0.1:50051`.
     pub grpc: String,
     /// The HTTP API (FHIR under `/fhir`), e.g. `http://127.0.0.1:8080`.
     pub http: String,
+    /// The issuer whose tokens the instance accepts, to sign the region's people in.
+    pub issuer: identity::LocalIssuer,
 }
 
 /// What to load.

@@ -10,6 +10,7 @@ use tonic::Code;
 
 use crate::calls::{Caller, Clients, Written, call, rpc, write};
 use crate::error::DemoError;
+use crate::personas::{CURATOR, ICB};
 use crate::progress::{Progress, Stage, run_stage};
 use crate::region::Region;
 use crate::report::{Report, Tally};
@@ -17,9 +18,7 @@ use crate::services::Service;
 use crate::taxonomy::{self, TERMS};
 use crate::words::{COUNTY, DISTRICTS};
 
-/// Who the curator is, and the address their checks are recorded under.
-const CURATOR: &str = "demo-curator";
-const ICB: &str = "LINBRIDGE-ICB";
+/// The address the curator's checks are recorded under.
 const ASSURER: &str = "directory.team@linbridge-icb.example.org";
 
 /// Loads `region`, counting what it made into `report`.
@@ -29,7 +28,7 @@ pub(crate) async fn load(
     report: &mut Report,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(), DemoError> {
-    let curator = Caller::new(CURATOR, ICB, "directory-curator")?;
+    let curator = clients.sign_in(CURATOR, ICB, "directory-admin")?;
     report.taxonomy_terms = needs(clients, &curator, progress).await?;
     let organisations =
         region

@@ -63,13 +63,16 @@ pub(crate) async fn connect(journey: &Journey<'_>) -> Result<Walked, DemoError> 
             rpc!(journey.clients.referral, refer_onward, lw, body),
         )
         .await?;
-        let short: String = found.organisation_id.chars().take(8).collect();
-        let coordinator = format!("vcse-coordinator-{short}");
+        let coordinator = crate::personas::coordinator(&found.organisation_id);
         referred.push(Referred {
             child_id,
             service_id: found.id,
             name: found.name,
-            provider: Caller::new(&coordinator, &found.organisation_id, "vcse-provider")?,
+            provider: journey.clients.sign_in(
+                &coordinator,
+                &found.organisation_id,
+                "vcse-provider",
+            )?,
             offer: *offer,
         });
     }

@@ -131,7 +131,7 @@ impl Region {
 /// Organisation `index`: its kind cycles through `ORGANISATIONS`, and each kind is in a
 /// different district each time round, so names do not repeat until every district has one
 /// of every kind.
-fn organisation(seed: u64, index: usize) -> Organisation {
+pub(crate) fn organisation(seed: u64, index: usize) -> Organisation {
     let kinds = ORGANISATIONS.len();
     let kind = index % kinds;
     let round = index / kinds;

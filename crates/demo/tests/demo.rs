@@ -43,6 +43,7 @@ async fn start(allow_test_nhs_numbers: bool) -> Instance {
     let target = Target {
         grpc: format!("http://{}", spawned.grpc),
         http: format!("http://{}", spawned.http),
+        issuer: testkit::issuer().clone(),
     };
     Instance {
         target,
@@ -52,11 +53,10 @@ async fn start(allow_test_nhs_numbers: bool) -> Instance {
 }
 
 fn as_user<T>(user: &str, organisation: &str, role: &str, body: T) -> Request<T> {
-    let mut request = Request::new(body);
-    identity::Caller::new(user, organisation, role)
-        .present(request.metadata_mut())
-        .expect("ascii");
-    request
+    testkit::signed_in(
+        &identity::Caller::new(user, organisation, role),
+        Request::new(body),
+    )
 }
 
 /// What a link worker near `postcode` finds in the directory (every service, 1 to 500).

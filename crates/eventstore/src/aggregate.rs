@@ -52,13 +52,15 @@ pub struct Handled<E> {
     pub position: Option<Position>,
 }
 
-/// Loads and decodes a stream's events, oldest first.
+/// Loads and decodes a stream's events, oldest first, after checking them against their hash
+/// chain and the stream's anchored head: a command is never decided on a tampered history
+/// (that is [`StoreError::Tampered`]).
 pub async fn load<E: StoredEvent, Err: std::error::Error + 'static>(
     store: &EventStore,
     stream_id: &str,
 ) -> Result<Vec<E>, CommandError<Err>> {
     store
-        .load_stream(stream_id)
+        .load_stream_verified(stream_id)
         .await?
         .iter()
         .map(|recorded| {

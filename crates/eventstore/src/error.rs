@@ -2,7 +2,8 @@
 //!
 //! A service maps these once at its edge: [`StoreError::WrongExpectedVersion`] to gRPC `ABORTED`,
 //! [`StoreError::EventIdReused`] and [`StoreError::InvalidAppend`] to `INVALID_ARGUMENT`,
-//! [`StoreError::Unavailable`] to `UNAVAILABLE`, everything else to `INTERNAL`.
+//! [`StoreError::Unavailable`] and [`StoreError::ReadOnly`] to `UNAVAILABLE`, [`StoreError::Tampered`] to `DATA_LOSS`,
+//! everything else to `INTERNAL`.
 
 use uuid::Uuid;
 
@@ -51,6 +52,20 @@ pub enum StoreError {
         /// What the upcaster said.
         reason: String,
     },
+    /// The stored stream is not what was appended: an event no longer matches its hash, the
+    /// chain is broken, or the stream does not end at its anchored head (its last events were
+    /// deleted, or the head was forged). The store refuses to append to it or load it for a
+    /// command; an operator must investigate (`linkwork verify`). `$all` names the whole log.
+    #[error("stream {stream_id} failed its integrity check: {problem}")]
+    Tampered {
+        /// The stream, or `$all`.
+        stream_id: String,
+        /// What does not hold.
+        problem: String,
+    },
+    /// The log is served read-only (an operator's choice while it is investigated).
+    #[error("the log is read-only while its integrity is investigated")]
+    ReadOnly,
     /// The connection string or options are invalid.
     #[error("invalid event store configuration: {0}")]
     Config(String),
@@ -73,6 +88,13 @@ fn describe_actual(actual: Option<u64>) -> String {
 }
 
 impl StoreError {
+    pub(crate) fn tampered(stream_id: &str, problem: impl std::fmt::Display) -> Self {
+        Self::Tampered {
+            stream_id: stream_id.to_owned(),
+            problem: problem.to_string(),
+        }
+    }
+
     /// True for the optimistic-concurrency conflicts (gRPC `ABORTED`): reload and retry.
     pub fn is_conflict(&self) -> bool {
         matches!(

@@ -2,9 +2,10 @@
 //! service's edge.
 //!
 //! A concurrency conflict is `ABORTED` (the client reloads and retries), a malformed append or a
-//! reused event id is `INVALID_ARGUMENT`, an unreachable database is `UNAVAILABLE`, and anything
-//! else is `INTERNAL` with no cause text: the cause is logged, never sent to the client. A
-//! domain's refusal of a command keeps its message and takes the code its [`Refusal`] gives.
+//! reused event id is `INVALID_ARGUMENT`, an unreachable database is `UNAVAILABLE`, a stream
+//! that failed its integrity check is `DATA_LOSS`, and anything else is `INTERNAL`; the last two
+//! carry no cause text: the cause is logged, never sent to the client. A domain's refusal of a
+//! command keeps its message and takes the code its [`Refusal`] gives.
 
 use crate::StoreError;
 use crate::aggregate::CommandError;
@@ -42,6 +43,13 @@ impl From<StoreError> for tonic::Status {
             }
             StoreError::Unavailable(_) => {
                 tonic::Status::unavailable("the event store is unavailable")
+            }
+            StoreError::ReadOnly => tonic::Status::unavailable(
+                "the service is read-only while its log's integrity is investigated",
+            ),
+            StoreError::Tampered { .. } => {
+                tracing::error!(error = %error, "stored data failed its integrity check");
+                tonic::Status::data_loss("stored data failed its integrity check")
             }
             StoreError::Upcast { .. }
             | StoreError::Config(_)
@@ -89,5 +97,24 @@ mod tests {
         let internal = tonic::Status::from(StoreError::Database(sqlx::Error::RowNotFound));
         assert_eq!(internal.code(), Code::Internal);
         assert_eq!(internal.message(), "internal error");
+    }
+
+    #[test]
+    fn tampering_is_data_loss_and_names_nothing() {
+        let status = tonic::Status::from(StoreError::Tampered {
+            stream_id: "referral-1".to_owned(),
+            problem: "truncated".to_owned(),
+        });
+        assert_eq!(status.code(), Code::DataLoss);
+        assert!(
+            !status.message().contains("referral-1"),
+            "{}",
+            status.message()
+        );
+        assert!(
+            !status.message().contains("truncated"),
+            "{}",
+            status.message()
+        );
     }
 }

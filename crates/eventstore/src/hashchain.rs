@@ -11,6 +11,7 @@
 //! Every field is length-prefixed so no two different events encode to the same bytes.
 
 use chrono::{DateTime, Utc};
+use sha2::digest::Update;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -34,12 +35,13 @@ pub(crate) struct EventContent<'a> {
     pub(crate) payload: &'a [u8],
 }
 
-struct Encoder(Sha256);
+/// Feeds length-prefixed fields to a digest or a MAC (`anchor.rs` encodes heads the same way).
+pub(crate) struct Encoder<D>(pub(crate) D);
 
-impl Encoder {
-    fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
+impl<D: Update> Encoder<D> {
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
         // Lengths are u64 so no payload size can overflow the prefix.
-        self.0.update((bytes.len() as u64).to_be_bytes());
+        self.0.update(&(bytes.len() as u64).to_be_bytes());
         self.0.update(bytes);
         self
     }
@@ -47,21 +49,23 @@ impl Encoder {
     fn optional(&mut self, bytes: Option<&[u8]>) -> &mut Self {
         match bytes {
             Some(bytes) => {
-                self.0.update([1]);
+                self.0.update(&[1]);
                 self.bytes(bytes)
             }
             None => {
-                self.0.update([0]);
+                self.0.update(&[0]);
                 self
             }
         }
     }
 
-    fn int(&mut self, value: i64) -> &mut Self {
-        self.0.update(value.to_be_bytes());
+    pub(crate) fn int(&mut self, value: i64) -> &mut Self {
+        self.0.update(&value.to_be_bytes());
         self
     }
+}
 
+impl Encoder<Sha256> {
     fn finish(self) -> Digest32 {
         self.0.finalize().into()
     }

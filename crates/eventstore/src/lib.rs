@@ -11,17 +11,29 @@
 //! - [`Upcasters`] applied on every read path;
 //! - append-only enforced by the database, and a per-stream hash chain checked by
 //!   [`EventStore::verify`];
+//! - each stream's head anchored under a key kept outside the database, so deleting a stream's
+//!   last events is detected too: by [`EventStore::check_heads`] at start-up, by `verify`, and
+//!   by every append and aggregate load, which refuse a tampered stream
+//!   ([`StoreError::Tampered`]); [`EventStore::checkpoint_heads`] catches whole streams deleted;
+//! - an append-only audit of reads of personal data ([`EventStore::record_access`]);
 //! - [`Leadership`] so that one process at a time runs a given worker.
 //!
 //! The store knows no domain: payloads are JSON bytes and event types are stable strings.
 
+mod adoption;
 pub mod aggregate;
+mod anchor;
 mod append;
+mod audit;
 mod error;
 mod event;
 mod grpc;
 mod hashchain;
+mod head_check;
+mod head_problem;
+mod heads;
 mod leader;
+mod options;
 mod pool;
 mod postgres;
 mod reads;
@@ -31,18 +43,24 @@ mod store;
 mod subscription;
 mod tx;
 mod upcast;
+mod verified;
 mod verify;
 mod wakeup;
 
+pub use adoption::Adoption;
+pub use audit::{AccessOutcome, AccessRecord};
 pub use error::StoreError;
 pub use event::{
     Actor, AppendToStream, Appended, AppendedEvent, EventMetadata, ExpectedVersion, NewEvent,
     Position, RecordedEvent, category_of,
 };
 pub use grpc::Refusal;
+pub use head_check::{HeadCheckpoint, HeadsReport};
+pub use head_problem::HeadProblem;
 pub use leader::Leadership;
+pub use options::StoreOptions;
 pub use pool::PoolRef;
-pub use store::{Backend, EventStore, StoreOptions};
+pub use store::{Backend, EventStore};
 pub use subscription::{EventHandler, HandlerError, Subscription, SubscriptionError, error_chain};
 pub use tx::{Tx, TxConn};
 pub use upcast::Upcasters;

@@ -4,9 +4,14 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::anchor::AnchoredHead;
 use crate::append::{ExistingEvent, PreparedRow, StreamHead};
 use crate::hashchain::digest_from_slice;
-use crate::row::{decode_event_row, decode_rows, decode_stored_row, insert_event};
+use crate::heads::Heads;
+use crate::row::{
+    anchored_head_columns, decode_anchored_head, decode_event_row, decode_rows, decode_stored_row,
+    insert_event,
+};
 use crate::verify::StoredEvent;
 use crate::{Position, RecordedEvent, StoreError};
 
@@ -37,41 +42,52 @@ macro_rules! visible {
     };
 }
 
-/// `(is_head, event_id, stream_id, stream_version, epoch, transaction_id, global_position, hash)`
-type ProbeRow = (bool, Option<Uuid>, String, i64, i64, i64, i64, Vec<u8>);
+/// `(kind, event_id, stream_id, stream_version, epoch, transaction_id, global_position, hash,
+/// mac)`: kind 0 is the stream's last event, 1 its anchored head, 2 an existing event.
+type ProbeRow = (
+    i32,
+    Option<Uuid>,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    Vec<u8>,
+    Option<Vec<u8>>,
+);
 
-/// In one round trip: the head of the first stream of an append, and any of the append's
-/// event ids already in the log (the hash is the chain hash for the head, the content hash
-/// for existing events).
+/// In one round trip: the first stream of an append's last event and anchored head, and any
+/// of the append's event ids already in the log (the hash is the chain hash for the heads, the
+/// content hash for existing events).
 pub(crate) async fn probe(
     conn: &mut PgConnection,
     stream_id: &str,
     ids: &[Uuid],
-) -> Result<(Option<StreamHead>, Vec<ExistingEvent>), StoreError> {
+) -> Result<(Heads, Vec<ExistingEvent>), StoreError> {
     let rows: Vec<ProbeRow> = sqlx::query_as(
-        "SELECT TRUE, NULL::uuid, stream_id, stream_version, 0::BIGINT, 0::BIGINT, 0::BIGINT, chain_hash \
+        "SELECT 0, NULL::uuid, stream_id, stream_version, 0::BIGINT, 0::BIGINT, 0::BIGINT, \
+                chain_hash, NULL::bytea \
          FROM (SELECT stream_id, stream_version, chain_hash FROM events WHERE stream_id = $1 \
                ORDER BY stream_version DESC LIMIT 1) AS head \
          UNION ALL \
-         SELECT FALSE, event_id, stream_id, stream_version, epoch::BIGINT, \
-                transaction_id::text::BIGINT, global_position, content_hash \
+         SELECT 1, NULL::uuid, stream_id, stream_version, 0::BIGINT, 0::BIGINT, 0::BIGINT, \
+                chain_hash, mac \
+         FROM stream_heads WHERE stream_id = $1 \
+         UNION ALL \
+         SELECT 2, event_id, stream_id, stream_version, epoch::BIGINT, \
+                transaction_id::text::BIGINT, global_position, content_hash, NULL::bytea \
          FROM events WHERE event_id = ANY($2)",
     )
     .bind(stream_id)
     .bind(ids)
     .fetch_all(conn)
     .await?;
-    let mut head = None;
+    let mut heads = Heads::default();
     let mut existing = Vec::new();
-    for (is_head, event_id, stream_id, version, epoch, xid, global, hash) in rows {
-        match (is_head, event_id) {
-            (true, _) => {
-                head = Some(StreamHead {
-                    version: version as u64,
-                    chain_hash: digest_from_slice(&hash).unwrap_or_default(),
-                });
-            }
-            (false, Some(event_id)) => existing.push(ExistingEvent {
+    for (kind, event_id, stream_id, version, epoch, xid, global, hash, mac) in rows {
+        match (kind, event_id) {
+            (0 | 1, _) => heads.add(kind, version, hash, mac),
+            (_, Some(event_id)) => existing.push(ExistingEvent {
                 event_id,
                 stream_id,
                 stream_version: version as u64,
@@ -82,10 +98,10 @@ pub(crate) async fn probe(
                 },
                 content_hash: hash,
             }),
-            (false, None) => {}
+            (_, None) => {}
         }
     }
-    Ok((head, existing))
+    Ok((heads, existing))
 }
 
 pub(crate) async fn stream_head(
@@ -171,24 +187,54 @@ pub(crate) async fn read_all(
     decode_rows!(rows, decode_event_row)
 }
 
-pub(crate) async fn read_stream(
+/// Events `from_version..=through_version` of one stream with their stored hashes: what a
+/// stream read returns, and what an aggregate load verifies before upcasting.
+pub(crate) async fn stored_stream(
     conn: &mut PgConnection,
     stream_id: &str,
     from_version: u64,
+    through_version: u64,
     limit: i64,
-) -> Result<Vec<RecordedEvent>, StoreError> {
+) -> Result<Vec<StoredEvent>, StoreError> {
     let rows = sqlx::query(concat!(
         "SELECT ",
         columns!(),
-        " FROM events WHERE stream_id = $1 AND stream_version >= $2 \
-          ORDER BY stream_version LIMIT $3"
+        " FROM events WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3 \
+          ORDER BY stream_version LIMIT $4"
     ))
     .bind(stream_id)
     .bind(from_version as i64)
+    .bind(i64::try_from(through_version).unwrap_or(i64::MAX))
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    decode_rows!(rows, decode_event_row)
+    decode_rows!(rows, decode_stored_row)
+}
+
+/// The first `limit` events of one stream with their stored hashes and, read in the same
+/// statement (so in the same snapshot), the stream's anchored head: a verified load in one
+/// round trip.
+pub(crate) async fn anchored_stream_start(
+    conn: &mut PgConnection,
+    stream_id: &str,
+    limit: i64,
+) -> Result<(Vec<StoredEvent>, Option<AnchoredHead>), StoreError> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        ", ",
+        anchored_head_columns!(),
+        " FROM events WHERE stream_id = $1 ORDER BY events.stream_version LIMIT $2"
+    ))
+    .bind(stream_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    let head = match rows.first() {
+        Some(row) => decode_anchored_head!(row),
+        None => None,
+    };
+    Ok((decode_rows!(rows, decode_stored_row)?, head))
 }
 
 /// Every event with its stored hashes, by stream and version, for chain verification.

@@ -3,6 +3,7 @@
 
 use crate::store::Pool;
 use crate::tx::TxInner;
+use crate::verify::StoredEvent;
 use crate::{EventStore, Position, RecordedEvent, StoreError, Tx, postgres, sqlite};
 
 fn clamp_limit(limit: usize) -> i64 {
@@ -30,18 +31,50 @@ impl EventStore {
         from_version: u64,
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let limit = clamp_limit(limit);
-        let events = match self.pool() {
+        let stored = self
+            .stored_stream(stream_id, from_version, u64::MAX, clamp_limit(limit))
+            .await?;
+        self.upcast_all(stored.into_iter().map(|s| s.event).collect())
+    }
+
+    /// Events `from_version..=through_version` of one stream as stored (not upcast), with
+    /// their hashes.
+    pub(crate) async fn stored_stream(
+        &self,
+        stream_id: &str,
+        from_version: u64,
+        through_version: u64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        match self.pool() {
             Pool::Postgres(pool) => {
-                postgres::read_stream(&mut *pool.acquire().await?, stream_id, from_version, limit)
-                    .await?
+                let conn = &mut *pool.acquire().await?;
+                postgres::stored_stream(conn, stream_id, from_version, through_version, limit).await
             }
             Pool::Sqlite(pool) => {
-                sqlite::read_stream(&mut *pool.acquire().await?, stream_id, from_version, limit)
-                    .await?
+                let conn = &mut *pool.acquire().await?;
+                sqlite::stored_stream(conn, stream_id, from_version, through_version, limit).await
             }
-        };
-        self.upcast_all(events)
+        }
+    }
+
+    /// Like [`EventStore::stored_stream`], inside a transaction.
+    pub(crate) async fn stored_stream_in(
+        &self,
+        tx: &mut Tx,
+        stream_id: &str,
+        from_version: u64,
+        through_version: u64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        match &mut tx.inner {
+            TxInner::Postgres(conn) => {
+                postgres::stored_stream(conn, stream_id, from_version, through_version, limit).await
+            }
+            TxInner::Sqlite(conn) => {
+                sqlite::stored_stream(conn, stream_id, from_version, through_version, limit).await
+            }
+        }
     }
 
     /// Every event of one stream, upcast: what an aggregate folds to rebuild its state.
@@ -173,7 +206,10 @@ impl EventStore {
         }
     }
 
-    fn upcast_all(&self, mut events: Vec<RecordedEvent>) -> Result<Vec<RecordedEvent>, StoreError> {
+    pub(crate) fn upcast_all(
+        &self,
+        mut events: Vec<RecordedEvent>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
         for event in &mut events {
             self.upcasters().apply(event)?;
         }

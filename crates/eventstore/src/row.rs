@@ -53,6 +53,35 @@ macro_rules! decode_stored_row {
     }};
 }
 
+/// The stream's anchored head beside each of its events, as columns 21 to 23: uncorrelated
+/// subqueries, which both backends evaluate once per statement. `$1` is the stream id.
+macro_rules! anchored_head_columns {
+    () => {
+        "(SELECT stream_version FROM stream_heads WHERE stream_id = $1), \
+         (SELECT chain_hash FROM stream_heads WHERE stream_id = $1), \
+         (SELECT mac FROM stream_heads WHERE stream_id = $1)"
+    };
+}
+
+/// Decodes columns 21 to 23 (see `anchored_head_columns!`) into an `Option<AnchoredHead>`.
+macro_rules! decode_anchored_head {
+    ($row:expr) => {{
+        use sqlx::Row as _;
+        let row = $row;
+        let version: Option<i64> = row.try_get(21)?;
+        let chain_hash: Option<Vec<u8>> = row.try_get(22)?;
+        let mac: Option<Vec<u8>> = row.try_get(23)?;
+        match (version, chain_hash, mac) {
+            (Some(version), Some(chain_hash), Some(mac)) => Some($crate::anchor::AnchoredHead {
+                version: u64::try_from(version).unwrap_or_default(),
+                chain_hash,
+                mac,
+            }),
+            _ => None,
+        }
+    }};
+}
+
 /// Decodes every row with `$decode` (one of the macros above), as a `StoreError` result.
 macro_rules! decode_rows {
     ($rows:expr, $decode:ident) => {
@@ -100,4 +129,7 @@ macro_rules! insert_event {
     }};
 }
 
-pub(crate) use {decode_event_row, decode_rows, decode_stored_row, insert_event};
+pub(crate) use {
+    anchored_head_columns, decode_anchored_head, decode_event_row, decode_rows, decode_stored_row,
+    insert_event,
+};

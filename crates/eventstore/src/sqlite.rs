@@ -4,9 +4,13 @@
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
+use crate::anchor::AnchoredHead;
 use crate::append::{ExistingEvent, PreparedRow, StreamHead};
 use crate::hashchain::digest_from_slice;
-use crate::row::{decode_event_row, decode_rows, decode_stored_row, insert_event};
+use crate::row::{
+    anchored_head_columns, decode_anchored_head, decode_event_row, decode_rows, decode_stored_row,
+    insert_event,
+};
 use crate::verify::StoredEvent;
 use crate::{Position, RecordedEvent, StoreError};
 
@@ -113,24 +117,54 @@ pub(crate) async fn read_all(
     decode_rows!(rows, decode_event_row)
 }
 
-pub(crate) async fn read_stream(
+/// Events `from_version..=through_version` of one stream with their stored hashes: what a
+/// stream read returns, and what an aggregate load verifies before upcasting.
+pub(crate) async fn stored_stream(
     conn: &mut SqliteConnection,
     stream_id: &str,
     from_version: u64,
+    through_version: u64,
     limit: i64,
-) -> Result<Vec<RecordedEvent>, StoreError> {
+) -> Result<Vec<StoredEvent>, StoreError> {
     let rows = sqlx::query(concat!(
         "SELECT ",
         columns!(),
-        " FROM events WHERE stream_id = $1 AND stream_version >= $2 \
-          ORDER BY stream_version LIMIT $3"
+        " FROM events WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3 \
+          ORDER BY stream_version LIMIT $4"
     ))
     .bind(stream_id)
     .bind(from_version as i64)
+    .bind(i64::try_from(through_version).unwrap_or(i64::MAX))
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    decode_rows!(rows, decode_event_row)
+    decode_rows!(rows, decode_stored_row)
+}
+
+/// The first `limit` events of one stream with their stored hashes and, read in the same
+/// statement (so in the same snapshot), the stream's anchored head: a verified load in one
+/// round trip.
+pub(crate) async fn anchored_stream_start(
+    conn: &mut SqliteConnection,
+    stream_id: &str,
+    limit: i64,
+) -> Result<(Vec<StoredEvent>, Option<AnchoredHead>), StoreError> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        ", ",
+        anchored_head_columns!(),
+        " FROM events WHERE stream_id = $1 ORDER BY events.stream_version LIMIT $2"
+    ))
+    .bind(stream_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    let head = match rows.first() {
+        Some(row) => decode_anchored_head!(row),
+        None => None,
+    };
+    Ok((decode_rows!(rows, decode_stored_row)?, head))
 }
 
 pub(crate) async fn stored_page(

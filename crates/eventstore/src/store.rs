@@ -2,20 +2,21 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use chrono::{SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 use tokio::sync::{Mutex, watch};
 
 use crate::PoolRef;
-use crate::append::{self, StreamHead};
+use crate::anchor::Anchor;
+use crate::append;
+use crate::heads::Heads;
 use crate::tx::TxInner;
 use crate::{
-    AppendToStream, Appended, AppendedEvent, ExpectedVersion, NewEvent, StoreError, Tx, Upcasters,
-    postgres, sqlite,
+    AppendToStream, Appended, AppendedEvent, ExpectedVersion, NewEvent, StoreError, StoreOptions,
+    Tx, Upcasters, heads, postgres, sqlite,
 };
 
 /// Which database a store runs on.
@@ -33,28 +34,6 @@ pub(crate) enum Pool {
     Sqlite(SqlitePool),
 }
 
-/// How to open a store.
-#[derive(Debug, Clone)]
-pub struct StoreOptions {
-    /// Most pooled connections.
-    pub max_connections: u32,
-    /// How long to wait for a connection (and, on SQLite, for a lock held by another process).
-    pub acquire_timeout: Duration,
-    /// Apply the log's checked-in migrations on connect. Operator tools that only read an
-    /// existing log turn this off so that a wrong URL never gets tables created in it.
-    pub migrate: bool,
-}
-
-impl Default for StoreOptions {
-    fn default() -> Self {
-        Self {
-            max_connections: 16,
-            acquire_timeout: Duration::from_secs(10),
-            migrate: true,
-        }
-    }
-}
-
 /// The event log of one service. Cheap to clone; clones share the pool.
 #[derive(Debug, Clone)]
 pub struct EventStore {
@@ -70,13 +49,20 @@ struct Inner {
     /// SQLite has one writer at a time; queueing writers here rather than in SQLite's busy
     /// handler keeps latency fair and avoids `SQLITE_BUSY` under load.
     sqlite_writer: Arc<Mutex<()>>,
+    /// MACs anchored heads and checkpoints; its `Debug` hides the key.
+    anchor: Anchor,
+    /// Refuses every append: an operator chose to serve a log that failed its integrity check
+    /// read-only while it is investigated.
+    read_only: bool,
 }
 
 /// Retries for an append that raced another (`ExpectedVersion::Any`, or a reused event id).
 const APPEND_ATTEMPTS: usize = 5;
 
 impl EventStore {
-    /// Opens the log at `url` (`postgres://…` or `sqlite:…`) and applies its migrations.
+    /// Opens the log at `url` (`postgres://…` or `sqlite:…`). With `options.migrate` it applies
+    /// the log's migrations and then adopts streams written before anchoring existed
+    /// ([`EventStore::anchor_unanchored`]), under `options.anchor_key`.
     pub async fn connect(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
         let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let connect = PgConnectOptions::from_str(url)
@@ -108,20 +94,23 @@ impl EventStore {
                 url.split(':').next().unwrap_or_default()
             )));
         };
-        let store = Self::from_pool(pool);
+        let store = Self::from_pool(pool, Anchor::new(options.anchor_key.as_ref()));
         if options.migrate {
             store.migrate().await?;
+            store.anchor_unanchored().await?;
         }
         Ok(store)
     }
 
-    fn from_pool(pool: Pool) -> Self {
+    fn from_pool(pool: Pool, anchor: Anchor) -> Self {
         Self {
             inner: Arc::new(Inner {
                 pool,
                 upcasters: Upcasters::default(),
                 wake: Arc::new(watch::channel(0).0),
                 sqlite_writer: Arc::new(Mutex::new(())),
+                anchor,
+                read_only: false,
             }),
         }
     }
@@ -134,10 +123,34 @@ impl EventStore {
             upcasters,
             wake: self.inner.wake.clone(),
             sqlite_writer: self.inner.sqlite_writer.clone(),
+            anchor: self.inner.anchor.clone(),
+            read_only: self.inner.read_only,
         };
         Self {
             inner: Arc::new(inner),
         }
+    }
+
+    /// Returns a store that refuses every append ([`StoreError::ReadOnly`]) and reads as
+    /// before: how an operator serves a log that failed its integrity check while it is
+    /// investigated. Call once at start-up, before cloning.
+    pub fn into_read_only(self) -> Self {
+        let inner = Inner {
+            pool: self.inner.pool.clone(),
+            upcasters: self.inner.upcasters.clone(),
+            wake: self.inner.wake.clone(),
+            sqlite_writer: self.inner.sqlite_writer.clone(),
+            anchor: self.inner.anchor.clone(),
+            read_only: true,
+        };
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Whether the store refuses appends.
+    pub fn is_read_only(&self) -> bool {
+        self.inner.read_only
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -172,6 +185,16 @@ impl EventStore {
 
     pub(crate) fn upcasters(&self) -> &Upcasters {
         &self.inner.upcasters
+    }
+
+    pub(crate) fn anchor(&self) -> &Anchor {
+        &self.inner.anchor
+    }
+
+    /// True when the store was opened with an anchor key, so its anchors resist forgery and not
+    /// only accidents (see [`StoreOptions::anchor_key`]).
+    pub fn anchors_keyed(&self) -> bool {
+        self.inner.anchor.is_keyed()
     }
 
     /// The pool, for a service's own queries (projections, read models). Use
@@ -284,59 +307,81 @@ impl EventStore {
         tx: &mut Tx,
         requests: &[AppendToStream],
     ) -> Result<Vec<Appended>, StoreError> {
+        if self.inner.read_only {
+            return Err(StoreError::ReadOnly);
+        }
         append::validate(requests)?;
         let ids: Vec<_> = requests
             .iter()
             .flat_map(|r| r.events.iter().map(|e| e.event_id))
             .collect();
-        // The first stream's head and the idempotency check share a round trip on PostgreSQL.
-        let (first_head, existing) = match &mut tx.inner {
-            TxInner::Postgres(conn) => postgres::probe(conn, &requests[0].stream_id, &ids).await?,
-            TxInner::Sqlite(conn) => (
-                sqlite::stream_head(conn, &requests[0].stream_id).await?,
-                sqlite::find_events(conn, &ids).await?,
-            ),
+        // The first stream's heads and the idempotency check share a round trip on PostgreSQL.
+        let (mut first_heads, existing) = match &mut tx.inner {
+            TxInner::Postgres(conn) => {
+                let (heads, existing) = postgres::probe(conn, &requests[0].stream_id, &ids).await?;
+                (Some(heads), existing)
+            }
+            TxInner::Sqlite(conn) => (None, sqlite::find_events(conn, &ids).await?),
         };
         if !existing.is_empty() {
             return append::resolve_retry(requests, existing);
         }
         let recorded_at = Utc::now().trunc_subsecs(6);
         let mut results = Vec::with_capacity(requests.len());
-        for (index, request) in requests.iter().enumerate() {
-            let head = match index {
-                0 => first_head,
-                _ => stream_head(tx, &request.stream_id).await?,
+        for request in requests {
+            let current = match first_heads.take() {
+                Some(heads) => heads,
+                None => heads::read_in(&mut tx.inner, &request.stream_id).await?,
             };
-            let rows = append::prepare_stream(request, head, recorded_at)?;
-            let mut events = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let position = match &mut tx.inner {
-                    TxInner::Postgres(conn) => {
-                        postgres::insert(conn, row, request.expected).await?
-                    }
-                    TxInner::Sqlite(conn) => sqlite::insert(conn, row, request.expected).await?,
-                };
-                events.push(AppendedEvent {
-                    event_id: row.event.event_id,
-                    stream_version: row.stream_version,
-                    position,
-                });
-            }
-            results.push(Appended {
-                stream_id: request.stream_id.clone(),
-                events,
-                already_recorded: false,
-            });
+            results.push(
+                self.append_stream(tx, request, current, recorded_at)
+                    .await?,
+            );
         }
         // On PostgreSQL the `events_notify` trigger wakes other processes at commit.
         tx.appended = true;
         Ok(results)
     }
-}
 
-async fn stream_head(tx: &mut Tx, stream_id: &str) -> Result<Option<StreamHead>, StoreError> {
-    match &mut tx.inner {
-        TxInner::Postgres(conn) => postgres::stream_head(conn, stream_id).await,
-        TxInner::Sqlite(conn) => sqlite::stream_head(conn, stream_id).await,
+    /// Appends one stream's events onto `current`, its last event and anchored head, and moves
+    /// the head to the new last event.
+    async fn append_stream(
+        &self,
+        tx: &mut Tx,
+        request: &AppendToStream,
+        current: Heads,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<Appended, StoreError> {
+        let stream_id = request.stream_id.as_str();
+        // Chaining onto a stream that no longer ends at its anchored head would extend a
+        // tampered history and, worse, anchor it anew.
+        let anchor = &self.inner.anchor;
+        if let Some(problem) =
+            anchor.head_problem(stream_id, current.last_link(), current.anchored.as_ref())
+        {
+            return Err(StoreError::tampered(stream_id, problem));
+        }
+        let rows = append::prepare_stream(request, current.last, recorded_at)?;
+        let mut events = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let position = match &mut tx.inner {
+                TxInner::Postgres(conn) => postgres::insert(conn, row, request.expected).await?,
+                TxInner::Sqlite(conn) => sqlite::insert(conn, row, request.expected).await?,
+            };
+            events.push(AppendedEvent {
+                event_id: row.event.event_id,
+                stream_version: row.stream_version,
+                position,
+            });
+        }
+        if let Some(last) = rows.last() {
+            let (version, chain_hash) = (last.stream_version, &last.chain_hash);
+            heads::write_in(&mut tx.inner, anchor, stream_id, version, chain_hash).await?;
+        }
+        Ok(Appended {
+            stream_id: request.stream_id.clone(),
+            events,
+            already_recorded: false,
+        })
     }
 }

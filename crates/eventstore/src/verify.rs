@@ -2,12 +2,14 @@
 //!
 //! The database already refuses UPDATE and DELETE on `events`; verification catches what
 //! bypasses it (a superuser disabling the trigger, an edited file or backup). It recomputes each
-//! event's content hash from its stored columns and each chain link from the previous one, and
-//! reports the first link that does not hold.
+//! event's content hash from its stored columns and each chain link from the previous one, then
+//! checks that every chain ends at its stream's anchored head ([`EventStore::check_heads`]),
+//! since a chain whose last events were deleted still holds. It reports the first problem.
 
+use crate::anchor::WHOLE_LOG;
 use crate::hashchain::{self, Digest32, EventContent, GENESIS};
 use crate::store::Pool;
-use crate::{EventStore, RecordedEvent, StoreError, postgres, sqlite};
+use crate::{EventStore, HeadProblem, RecordedEvent, StoreError, postgres, sqlite};
 
 /// An event with the hashes stored beside it.
 #[derive(Debug)]
@@ -29,6 +31,9 @@ pub enum LinkProblem {
         /// The version the chain expected here.
         expected: u64,
     },
+    /// The stream does not end where its anchored head says, or the head or the log's head
+    /// checkpoint is not genuine.
+    Head(HeadProblem),
 }
 
 impl std::fmt::Display for LinkProblem {
@@ -37,6 +42,7 @@ impl std::fmt::Display for LinkProblem {
             Self::ContentChanged => f.write_str("stored content does not match its hash"),
             Self::ChainBroken => f.write_str("chain hash does not follow from the previous event"),
             Self::VersionGap { expected } => write!(f, "expected version {expected} here"),
+            Self::Head(problem) => problem.fmt(f),
         }
     }
 }
@@ -44,11 +50,12 @@ impl std::fmt::Display for LinkProblem {
 /// The first broken link found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokenLink {
-    /// The stream whose chain is broken.
+    /// The stream whose chain is broken; `$all` for a problem of the log as a whole.
     pub stream_id: String,
-    /// The version of the first event that fails.
+    /// The version of the first event that fails (for a head problem, the stream's last
+    /// version, or the anchored one when no event is left).
     pub stream_version: u64,
-    /// Its global position.
+    /// Its global position (0 when there is no such event).
     pub global_position: i64,
     /// What fails.
     pub problem: LinkProblem,
@@ -56,6 +63,9 @@ pub struct BrokenLink {
 
 impl std::fmt::Display for BrokenLink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.stream_id == WHOLE_LOG {
+            return write!(f, "the log as a whole: {}", self.problem);
+        }
         write!(
             f,
             "stream {} version {} (global position {}): {}",
@@ -71,7 +81,7 @@ pub struct VerifyReport {
     pub streams_checked: u64,
     /// Events checked.
     pub events_checked: u64,
-    /// The first broken link, if any: verification stops there.
+    /// The first broken link or anchored-head problem, if any: verification stops there.
     pub first_broken: Option<BrokenLink>,
 }
 
@@ -83,15 +93,26 @@ impl VerifyReport {
 }
 
 /// Walks one stream after another, carrying the previous link.
-#[derive(Default)]
-struct Walker {
+#[derive(Debug, Default)]
+pub(crate) struct Walker {
     stream: Option<String>,
     previous: Digest32,
     next_version: u64,
 }
 
 impl Walker {
-    fn check(&mut self, stored: &StoredEvent) -> Option<LinkProblem> {
+    /// The chain hash of the last event that held.
+    pub(crate) fn previous(&self) -> Digest32 {
+        self.previous
+    }
+
+    /// The version the next event of the current stream must have.
+    pub(crate) fn next_version(&self) -> u64 {
+        self.next_version
+    }
+
+    /// Checks the next event, which may start a new stream; the problem if it does not hold.
+    pub(crate) fn check(&mut self, stored: &StoredEvent) -> Option<LinkProblem> {
         let event = &stored.event;
         if self.stream.as_deref() != Some(event.stream_id.as_str()) {
             self.stream = Some(event.stream_id.clone());
@@ -131,7 +152,8 @@ impl Walker {
 }
 
 impl EventStore {
-    /// Checks every stream's hash chain and names the first broken link.
+    /// Checks every stream's hash chain, then every stream's anchored head, and names the first
+    /// problem. `streams_checked` and `events_checked` count the chain walk.
     #[tracing::instrument(skip_all, err)]
     pub async fn verify(&self) -> Result<VerifyReport, StoreError> {
         const PAGE: i64 = 2000;
@@ -168,8 +190,10 @@ impl EventStore {
                 Some(last) if page.len() as i64 == PAGE => {
                     after = Some((last.event.stream_id.clone(), last.event.stream_version));
                 }
-                _ => return Ok(report),
+                _ => break,
             }
         }
+        report.first_broken = self.check_heads().await?.first_broken;
+        Ok(report)
     }
 }

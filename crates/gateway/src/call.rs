@@ -35,11 +35,23 @@ pub(crate) async fn unary(
     let mut grpc = tonic::client::Grpc::new(channel);
     let mut request = tonic::Request::new(message.encode_to_vec().into());
     identity::forward(headers, request.metadata_mut());
+    // Checked well formed; the service keeps the answer under it.
+    if let Some(key) = headers
+        .get(crate::request::IDEMPOTENCY_HEADER)
+        .and_then(|value| MetadataValue::try_from(value.as_bytes()).ok())
+    {
+        request
+            .metadata_mut()
+            .insert(crate::request::IDEMPOTENCY_HEADER, key);
+    }
     // This hop's span when OpenTelemetry records spans, or else the caller's context as it came.
     let traceparent = telemetry::current_traceparent()
         .and_then(|value| MetadataValue::try_from(value).ok())
         .or_else(|| {
-            let value = headers.get(TRACEPARENT)?;
+            // A W3C traceparent is 55 characters; anything much longer is not one.
+            let value = headers
+                .get(TRACEPARENT)
+                .filter(|value| value.len() <= 128)?;
             MetadataValue::try_from(value.as_bytes()).ok()
         });
     if let Some(traceparent) = traceparent {

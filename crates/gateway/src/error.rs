@@ -98,6 +98,8 @@ impl ApiError {
             Code::InvalidArgument => (StatusCode::UNPROCESSABLE_ENTITY, true),
             Code::NotFound => (StatusCode::NOT_FOUND, true),
             Code::AlreadyExists | Code::FailedPrecondition => (StatusCode::CONFLICT, true),
+            // A refusal that already says to retry (an idempotency key in use) is kept as it is.
+            Code::Aborted if message.contains("retry") => (StatusCode::CONFLICT, true),
             Code::Aborted => {
                 return Self::new(
                     StatusCode::CONFLICT,
@@ -105,6 +107,11 @@ impl ApiError {
                 );
             }
             Code::Unauthenticated => (StatusCode::UNAUTHORIZED, true),
+            // The services' only exhaustion a client causes is a request over the limit; what
+            // else the status may carry is theirs.
+            Code::ResourceExhausted => {
+                return Self::new(StatusCode::PAYLOAD_TOO_LARGE, "the request is too large");
+            }
             Code::PermissionDenied => (StatusCode::FORBIDDEN, true),
             Code::DeadlineExceeded => (StatusCode::GATEWAY_TIMEOUT, true),
             Code::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, false),
@@ -171,7 +178,14 @@ mod tests {
                 "the DirectoryService is unavailable; try again".to_owned()
             )
         );
-        for code in [Code::Internal, Code::Unknown, Code::ResourceExhausted] {
+        assert_eq!(
+            mapped(Code::ResourceExhausted, "sqlx: pool exhausted"),
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request is too large".to_owned()
+            )
+        );
+        for code in [Code::Internal, Code::Unknown, Code::DataLoss] {
             assert_eq!(
                 mapped(code, "sqlx: relation does not exist"),
                 (

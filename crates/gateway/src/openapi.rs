@@ -2,7 +2,7 @@
 //! same descriptors the routes are: every route with its parameters, request body and
 //! responses, each field's description from its proto comment and each field's limits as JSON
 //! Schema keywords ([`contract::schema`]), so that a request the document allows is one the API
-//! takes. Also the error shape, the identity headers as security schemes, and tags pointing to
+//! takes. Also the error shape, the bearer token as the security scheme, and tags pointing to
 //! the two other HTTP APIs, FHIR (`/fhir`) and Open Referral UK (`/oruk`), described elsewhere.
 
 mod operation;
@@ -21,7 +21,7 @@ const ERRORS: [(&str, &str, &str); 12] = [
     (
         "401",
         "Unauthorized",
-        "No identity: the request did not come through the authenticating gateway",
+        "No valid bearer token: missing, expired, not from the configured issuer or for another audience",
     ),
     ("403", "Forbidden", "The caller may not do this"),
     ("404", "NotFound", "Nothing by that id"),
@@ -203,6 +203,14 @@ fn parameters() -> Value {
                 "pattern": contract::rules::format_pattern(contract::rules::Format::Uuid),
             }
         },
+        "IdempotencyKey": {
+            "name": "Idempotency-Key", "in": "header", "required": false,
+            "description": "Makes a retry safe: the same key with the same request is answered \
+                with the first answer, and nothing is done twice; the key with a different \
+                request is 422, and while its first request is still being answered 409. Keys \
+                are the caller's own and kept for a day",
+            "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" }
+        },
         "Traceparent": {
             "name": crate::call::TRACEPARENT, "in": "header", "required": false,
             "description": "W3C trace context, carried on to the services; one that is not \
@@ -212,24 +220,21 @@ fn parameters() -> Value {
     })
 }
 
-/// Each identity header as an API key a request must carry.
+/// The bearer token every operation needs: an OpenID Connect access token from the
+/// deployment's issuer (`linkwork token` prints one for the embedded issuer of `up`).
 fn security_schemes() -> Map<String, Value> {
-    identity::headers()
-        .into_iter()
-        .map(|(header, description)| {
-            let scheme = json!({
-                "type": "apiKey", "in": "header", "name": header,
-                "description": format!("{description}. Set by the authenticating gateway in front of this API, never by the client.")
-            });
-            (header.to_owned(), scheme)
-        })
-        .collect()
+    let bearer = json!({
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "description": "An access token from the deployment's OpenID Connect issuer, signed with \
+            an asymmetric key it publishes; user, organisation (ODS code) and role come from its \
+            claims. Under `linkwork up`, `linkwork token --user U --organisation O --role R` \
+            prints one."
+    });
+    Map::from_iter([(BEARER.to_owned(), bearer)])
 }
 
+const BEARER: &str = "bearer";
+
 fn security_requirement() -> Value {
-    let all: Map<String, Value> = identity::headers()
-        .into_iter()
-        .map(|(header, _)| (header.to_owned(), json!([])))
-        .collect();
-    Value::Object(all)
+    json!({ BEARER: [] })
 }

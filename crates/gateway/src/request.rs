@@ -27,6 +27,7 @@ pub(crate) async fn message(
     body: Body,
 ) -> Result<DynamicMessage, ApiError> {
     correlation_id(parts)?;
+    idempotency_key(parts)?;
     let mut message = DynamicMessage::new(binding.rpc.input());
     let Path(variables) = Path::<Vec<(String, String)>>::from_request_parts(parts, &())
         .await
@@ -64,6 +65,24 @@ fn correlation_id(parts: &Parts) -> Result<(), ApiError> {
         Some(Ok(value)) if identity::is_correlation_id(value) => Ok(()),
         Some(_) => Err(ApiError::bad_request(format!("{header} must be a UUID"))),
     }
+}
+
+/// The header a client names a command's retries by.
+pub(crate) const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// An idempotency key, if one was sent, must be one the services keep: 1 to 255 visible ASCII
+/// characters (a UUID, say).
+fn idempotency_key(parts: &Parts) -> Result<(), ApiError> {
+    let Some(value) = parts.headers.get(IDEMPOTENCY_HEADER) else {
+        return Ok(());
+    };
+    let bytes = value.as_bytes();
+    if bytes.is_empty() || bytes.len() > 255 || !bytes.iter().all(u8::is_ascii_graphic) {
+        return Err(ApiError::bad_request(
+            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+        ));
+    }
+    Ok(())
 }
 
 fn is_json(content_type: &str) -> bool {

@@ -1,132 +1,132 @@
-//! Who is calling: the one place where a request's caller is read (by every service, over
-//! gRPC and HTTP), forwarded (by the JSON API's gateway) and stated (by clients: the demo, the
-//! tests).
+//! Who is calling: the one place where a request's caller is learned, and stated.
 //!
-//! Today the caller is the user, organisation (ODS code) and role an authenticating proxy in
-//! front of the services vouches for, in three request headers (docs/adr/0004). Authentication
-//! of the caller's own credentials is to live here too, so that no service, and not the
-//! gateway, knows how a caller proves who they are: they ask this crate.
+//! Callers prove who they are with an OAuth2 / OpenID Connect bearer token (a JWT) from the
+//! deployment's issuer: staff through NHS CIS2, integrators with client credentials and scopes.
+//! Every service process verifies it ([`Verifier`]: the issuer's keys, fetched and cached,
+//! asymmetric algorithms only, issuer, audience and times checked) and maps its claims to a
+//! [`Caller`] — user, organisation (ODS code), role and scopes — through configuration
+//! ([`ClaimMapping`]). The service kit does this before any handler runs and hands handlers the
+//! result; handlers ask [`Caller::of_grpc`] or [`Caller::of_http`]. Nothing a client sends in
+//! any other header is taken as who it is.
+//!
+//! The platform on one machine runs its own issuer ([`LocalIssuer`]), whose key lives in the
+//! data folder: `linkwork token` and the demo sign tokens with it.
+//!
+//! The gateway forwards the caller's token to the services unchanged ([`forward`]); clients
+//! state theirs with [`present`].
+
+mod claims;
+mod fetch;
+mod issuer;
+mod verifier;
 
 use http::HeaderMap;
-use http::header::{HeaderName, HeaderValue};
+use http::header::{AUTHORIZATION, HeaderValue};
 use tonic::metadata::{AsciiMetadataValue, MetadataMap};
 use uuid::Uuid;
 
-/// The acting user.
-const USER: &str = "x-linkwork-user";
-/// The organisation (ODS code) they act for.
-const ORGANISATION: &str = "x-linkwork-organisation";
-/// The role they act in.
-const ROLE: &str = "x-linkwork-role";
+pub use claims::ClaimMapping;
+pub use issuer::{IssuerError, LocalIssuer};
+pub use verifier::{AuthError, KeySource, Verifier, VerifierConfig};
+
 /// Optional: ties the events a request causes to the request that caused them.
 const CORRELATION: &str = "x-correlation-id";
 
-/// The headers that carry a caller, and the correlation id, in the order they are read.
-const CARRIED: [&str; 4] = [USER, ORGANISATION, ROLE, CORRELATION];
+/// The longest `Authorization` header taken: real tokens are a few KiB.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
-/// The longest value accepted for each part of a caller.
-const MAX_LENGTH: usize = 200;
-
-/// Who is calling.
+/// Who is calling, as their verified token says.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Caller {
-    /// The acting user or system.
+    /// The acting user, or the client of an integrator.
     pub user: String,
-    /// The organisation they act for (an ODS code).
+    /// The organisation they act for (an ODS code, or the directory's id of a provider).
     pub organisation: String,
     /// The role they act in, e.g. `link-worker`.
     pub role: String,
+    /// What an integrator's client may do, e.g. `evidence:write`; empty for staff.
+    pub scopes: Vec<String>,
 }
 
-/// A request that does not say who is calling (UNAUTHENTICATED, HTTP 401).
+/// A request without a caller the services can accept (UNAUTHENTICATED, HTTP 401). The message
+/// says what is wrong with the credentials, never what they held.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{header} is missing or malformed: the request did not come through the gateway")]
-pub struct Unidentified {
-    /// The header at fault.
-    pub header: &'static str,
-}
+#[error("{0}")]
+pub struct Unauthenticated(pub String);
 
-impl From<Unidentified> for tonic::Status {
-    fn from(error: Unidentified) -> Self {
-        tonic::Status::unauthenticated(error.to_string())
+impl From<Unauthenticated> for tonic::Status {
+    fn from(error: Unauthenticated) -> Self {
+        tonic::Status::unauthenticated(error.0)
     }
 }
 
-/// A caller that cannot be written into a request: a part that is not printable ASCII.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} cannot be sent as a request header")]
-pub struct Unpresentable(pub String);
+/// The caller the kit's authentication found, in a request's extensions.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Caller);
+
+/// Why the kit's authentication refused a request's credentials, in its extensions, for an
+/// HTTP API to answer in its own error shape.
+#[derive(Debug, Clone)]
+pub struct Refused(pub Unauthenticated);
+
+/// What a request without credentials is told.
+pub const NO_TOKEN: &str = "sign in: send a bearer token from this deployment's identity \
+                            provider in the Authorization header";
 
 impl Caller {
-    /// `user` of `organisation`, acting as `role`.
+    /// `user` of `organisation`, acting as `role`, with no scopes.
     pub fn new(user: &str, organisation: &str, role: &str) -> Self {
         Self {
             user: user.to_owned(),
             organisation: organisation.to_owned(),
             role: role.to_owned(),
+            scopes: Vec::new(),
         }
+    }
+
+    /// The same caller with `scopes`.
+    pub fn with_scopes(mut self, scopes: &[&str]) -> Self {
+        self.scopes = scopes.iter().map(|scope| (*scope).to_owned()).collect();
+        self
     }
 
     /// The caller of a gRPC request.
-    pub fn from_metadata(metadata: &MetadataMap) -> Result<Self, Unidentified> {
-        Self::read(|key| metadata.get(key).and_then(|value| value.to_str().ok()))
+    pub fn of_grpc(extensions: &tonic::Extensions) -> Result<Self, Unauthenticated> {
+        extensions
+            .get::<Authenticated>()
+            .map(|found| found.0.clone())
+            .ok_or_else(|| Unauthenticated(NO_TOKEN.to_owned()))
     }
 
-    /// The caller of an HTTP request.
-    pub fn from_headers(headers: &HeaderMap) -> Result<Self, Unidentified> {
-        Self::read(|key| headers.get(key).and_then(|value| value.to_str().ok()))
-    }
-
-    fn read<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<Self, Unidentified> {
-        let part = |header: &'static str| {
-            let value = get(header).map(str::trim).unwrap_or_default();
-            let usable = !value.is_empty()
-                && value.len() <= MAX_LENGTH
-                && !value.chars().any(char::is_control);
-            usable
-                .then(|| value.to_owned())
-                .ok_or(Unidentified { header })
-        };
-        Ok(Self {
-            user: part(USER)?,
-            organisation: part(ORGANISATION)?,
-            role: part(ROLE)?,
-        })
-    }
-
-    /// States this caller on an outgoing gRPC request, as a client does.
-    pub fn present(&self, metadata: &mut MetadataMap) -> Result<(), Unpresentable> {
-        for (key, value) in self.parts() {
-            let value = Some(value)
-                .filter(|value| value.is_ascii())
-                .and_then(|value| AsciiMetadataValue::try_from(value).ok())
-                .ok_or_else(|| Unpresentable(value.to_owned()))?;
-            metadata.insert(key, value);
+    /// The caller of an HTTP request: the credentials' refusal when they were refused.
+    pub fn of_http(extensions: &http::Extensions) -> Result<Self, Unauthenticated> {
+        if let Some(Refused(refusal)) = extensions.get::<Refused>() {
+            return Err(refusal.clone());
         }
-        Ok(())
+        extensions
+            .get::<Authenticated>()
+            .map(|found| found.0.clone())
+            .ok_or_else(|| Unauthenticated(NO_TOKEN.to_owned()))
     }
 
-    /// This caller as HTTP request headers, as a client sends them.
-    pub fn http_headers(&self) -> Result<Vec<(HeaderName, HeaderValue)>, Unpresentable> {
-        self.parts()
-            .into_iter()
-            .map(|(key, value)| {
-                let value = Some(value)
-                    .filter(|value| value.is_ascii())
-                    .and_then(|value| HeaderValue::from_str(value).ok())
-                    .ok_or_else(|| Unpresentable(value.to_owned()))?;
-                Ok((HeaderName::from_static(key), value))
-            })
-            .collect()
+    /// Whether the caller's client holds `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|held| held == scope)
     }
+}
 
-    fn parts(&self) -> [(&'static str, &str); 3] {
-        [
-            (USER, &self.user),
-            (ORGANISATION, &self.organisation),
-            (ROLE, &self.role),
-        ]
+/// States `token` on an outgoing gRPC request, as a client does.
+pub fn present(token: &str, metadata: &mut MetadataMap) {
+    if let Ok(value) = AsciiMetadataValue::try_from(format!("Bearer {token}")) {
+        metadata.insert(AUTHORIZATION.as_str(), value);
     }
+}
+
+/// `token` as an HTTP `Authorization` header, as a client sends it.
+pub fn bearer(token: &str) -> (http::header::HeaderName, HeaderValue) {
+    let value = HeaderValue::from_str(&format!("Bearer {token}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("Bearer"));
+    (AUTHORIZATION, value)
 }
 
 /// The correlation id the caller sent (a UUID), or a new one.
@@ -146,28 +146,16 @@ pub fn is_correlation_id(value: &str) -> bool {
 /// The header a caller's correlation id travels in.
 pub const CORRELATION_HEADER: &str = CORRELATION;
 
-/// The request headers a caller is stated in, with what each holds: for documentation.
-pub fn headers() -> [(&'static str, &'static str); 3] {
-    [
-        (
-            USER,
-            "The user, as the authenticating gateway verified them",
-        ),
-        (ORGANISATION, "The organisation (ODS code) they act for"),
-        (ROLE, "The role they act in"),
-    ]
-}
-
-/// Carries the caller (and correlation id) of an HTTP request onto the gRPC request it causes,
-/// as it arrived: whether it identifies anyone is the service's to decide. A header too long
-/// for any caller is not carried, so the service answers UNAUTHENTICATED rather than the
-/// transport refusing an oversized header.
+/// Carries the caller's credentials (and correlation id) from an HTTP request onto the gRPC
+/// request it causes, as they arrived: the service verifies them. A header too long for any
+/// token is not carried, so the service answers UNAUTHENTICATED rather than the transport
+/// refusing an oversized header.
 pub fn forward(headers: &HeaderMap, metadata: &mut MetadataMap) {
-    for key in CARRIED {
+    for (key, limit) in [(AUTHORIZATION.as_str(), MAX_TOKEN_BYTES), (CORRELATION, 36)] {
         let Some(value) = headers.get(key) else {
             continue;
         };
-        if value.len() > MAX_LENGTH {
+        if value.len() > limit {
             continue;
         }
         if let Ok(value) = AsciiMetadataValue::try_from(value.as_bytes()) {

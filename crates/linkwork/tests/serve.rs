@@ -14,11 +14,18 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn serve(data_dir: &std::path::Path, http: u16, with_master_key: bool) -> Child {
+/// `serve referral` in `data_dir`, taking tokens from `issuer` (none: not said).
+fn serve(
+    data_dir: &std::path::Path,
+    http: u16,
+    with_master_key: bool,
+    issuer: Option<&str>,
+) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_linkwork"));
     command
         .args(["serve", "referral", "--tenant", "QWE", "--data-dir"])
         .arg(data_dir)
+        .env_remove("LINKWORK_OIDC_ISSUER")
         .args([
             "--grpc",
             &format!("127.0.0.1:{}", free_port()),
@@ -26,10 +33,14 @@ fn serve(data_dir: &std::path::Path, http: u16, with_master_key: bool) -> Child 
             &format!("127.0.0.1:{http}"),
         ])
         .env("LINKWORK_PSEUDONYM_KEY", KEY)
+        .env("LINKWORK_LOG_ANCHOR_KEY", KEY)
         .env_remove("LINKWORK_NATS_URL")
         .env_remove("LINKWORK_DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    if let Some(issuer) = issuer {
+        command.args(["--oidc-issuer", issuer]);
+    }
     if with_master_key {
         command.env("LINKWORK_MASTER_KEY", KEY);
     } else {
@@ -38,32 +49,44 @@ fn serve(data_dir: &std::path::Path, http: u16, with_master_key: bool) -> Child 
     command.spawn().expect("start linkwork")
 }
 
-fn get(port: u16, path: &str) -> Option<String> {
+fn get(port: u16, path: &str, token: &str) -> Option<String> {
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    let caller = identity::Caller::new("lw-ana", "PCN-LW-01", "link-worker");
-    let headers: String = caller
-        .http_headers()
-        .ok()?
-        .iter()
-        .map(|(name, value)| format!("{name}: {}\r\n", value.to_str().unwrap_or_default()))
-        .collect();
-    let request =
-        format!("GET {path} HTTP/1.1\r\nhost: localhost\r\n{headers}connection: close\r\n\r\n");
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\n\
+         connection: close\r\n\r\n"
+    );
     stream.write_all(request.as_bytes()).ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     Some(response)
 }
 
-#[test]
-fn serves_fhir_and_stops_cleanly_on_sigint() {
-    let folder = tempfile::tempdir().expect("folder");
-    let http = free_port();
-    let mut child = serve(folder.path(), http, true);
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_fhir_to_the_issuers_callers_and_stops_cleanly_on_sigint() {
+    let provider = testkit::TestIdentityProvider::start().await;
+    let link_worker = provider.token(&identity::Caller::new("lw-ana", "PCN-LW-01", "link-worker"));
+    let stranger = testkit::token(&identity::Caller::new("lw-ana", "PCN-LW-01", "link-worker"));
+    tokio::task::block_in_place(|| {
+        let folder = tempfile::tempdir().expect("folder");
+        let http = free_port();
+        let child = serve(folder.path(), http, true, Some(provider.url()));
+        serves_then_stops(folder.path(), http, child, &link_worker, &stranger);
+    });
+}
 
+/// The service at `http` answers `token`'s bearer (its issuer's keys fetched as it needs
+/// them) and not a token of another issuer's; then stops cleanly on SIGINT.
+fn serves_then_stops(
+    folder: &std::path::Path,
+    http: u16,
+    mut child: Child,
+    token: &str,
+    stranger: &str,
+) {
+    let task = "/fhir/Task/00000000-0000-4000-8000-000000000000";
     let deadline = Instant::now() + Duration::from_secs(30);
     let response = loop {
-        if let Some(response) = get(http, "/fhir/Task/00000000-0000-4000-8000-000000000000") {
+        if let Some(response) = get(http, task, token) {
             break response;
         }
         assert!(Instant::now() < deadline, "the service never answered");
@@ -71,6 +94,8 @@ fn serves_fhir_and_stops_cleanly_on_sigint() {
     };
     assert!(response.starts_with("HTTP/1.1 404"), "{response}");
     assert!(response.contains("OperationOutcome"), "{response}");
+    let refused = get(http, task, stranger).expect("an answer");
+    assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
 
     let interrupted = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -87,17 +112,33 @@ fn serves_fhir_and_stops_cleanly_on_sigint() {
     };
     assert!(status.success(), "exit status {status}");
     assert!(
-        folder.path().join("referral.sqlite").exists(),
+        folder.join("referral.sqlite").exists(),
         "its log is where `up` would keep it"
     );
 }
 
 #[test]
-fn a_missing_secret_fails_at_start_naming_it() {
+fn without_an_issuer_it_will_not_start_naming_the_setting() {
     let folder = tempfile::tempdir().expect("folder");
-    let output = serve(folder.path(), free_port(), false)
+    let output = serve(folder.path(), free_port(), true, None)
         .wait_with_output()
         .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--oidc-issuer"), "{stderr}");
+}
+
+#[test]
+fn a_missing_secret_fails_at_start_naming_it() {
+    let folder = tempfile::tempdir().expect("folder");
+    let output = serve(
+        folder.path(),
+        free_port(),
+        false,
+        Some("https://idp.example.org"),
+    )
+    .wait_with_output()
+    .expect("run");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("LINKWORK_MASTER_KEY"), "{stderr}");

@@ -77,17 +77,46 @@ fn up_with(folder: &Path, extra: &[&str]) -> (Running, u16) {
     (Running(Some(child)), http)
 }
 
-fn request(port: u16, method: &str, path: &str, organisation: &str, body: &str) -> String {
+/// A bearer token for `user` of `organisation` acting as `role`, as `linkwork token` prints it
+/// for the `up` running in `data`.
+fn token(data: &Path, user: &str, organisation: &str, role: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_linkwork"))
+        .args([
+            "token",
+            "--user",
+            user,
+            "--organisation",
+            organisation,
+            "--role",
+            role,
+        ])
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .expect("run linkwork token");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// The GP who refers, signed in to the `up` running in `data`.
+fn gp(data: &Path) -> String {
+    token(data, "dr-patel", GP_PRACTICE, "referrer")
+}
+
+/// A link worker of the network referred to, signed in to the `up` running in `data`.
+fn link_worker(data: &Path) -> String {
+    token(data, "lw-ana", LINK_WORKERS, "link-worker")
+}
+
+/// A plain HTTP/1.1 request with `token`, returning the raw response.
+fn request(port: u16, method: &str, path: &str, token: &str, body: &str) -> String {
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    let caller = identity::Caller::new("someone", organisation, "practitioner");
-    let identity: String = caller
-        .http_headers()
-        .expect("ascii")
-        .iter()
-        .map(|(name, value)| format!("{name}: {}\r\n", value.to_str().unwrap_or_default()))
-        .collect();
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nhost: localhost\r\n{identity}\
+        "{method} {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\n\
          content-type: application/fhir+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
     );
@@ -148,13 +177,18 @@ fn the_platform_keeps_its_data_across_a_restart() {
         http,
         "POST",
         "/fhir/ServiceRequest",
-        GP_PRACTICE,
+        &gp(&data),
         &service_request(referral_id),
     );
     assert!(created.starts_with("HTTP/1.1 201"), "{created}");
-    let oruk = request(http, "GET", "/oruk/", GP_PRACTICE, "");
-    assert!(oruk.starts_with("HTTP/1.1 200"), "{oruk}");
-    let openapi = request(http, "GET", "/openapi.json", GP_PRACTICE, "");
+    let anonymous = request(http, "GET", &format!("/fhir/Task/{referral_id}"), "", "");
+    assert!(anonymous.starts_with("HTTP/1.1 401"), "{anonymous}");
+    let oruk = request(http, "GET", "/oruk/", "", "");
+    assert!(
+        oruk.starts_with("HTTP/1.1 200"),
+        "open data needs no token: {oruk}"
+    );
+    let openapi = request(http, "GET", "/openapi.json", "", "");
     assert!(
         openapi.starts_with("HTTP/1.1 200") && openapi.contains("\"openapi\""),
         "{openapi}"
@@ -166,7 +200,7 @@ fn the_platform_keeps_its_data_across_a_restart() {
         http,
         "GET",
         &format!("/fhir/Task/{referral_id}"),
-        LINK_WORKERS,
+        &link_worker(&data),
         "",
     );
     assert!(
@@ -177,8 +211,9 @@ fn the_platform_keeps_its_data_across_a_restart() {
     // The JSON API answers from the same log: until the link workers accept, the practice
     // that referred still holds the person.
     let deadline = Instant::now() + Duration::from_secs(60);
+    let practice = gp(&data);
     loop {
-        let held = request(http, "GET", "/api/v1/holdings", GP_PRACTICE, "");
+        let held = request(http, "GET", "/api/v1/holdings", &practice, "");
         if held.starts_with("HTTP/1.1 200") && held.contains(&referral_id.to_string()) {
             break;
         }
@@ -219,7 +254,7 @@ fn the_platform_keeps_its_data_across_a_restart() {
         http,
         "GET",
         &format!("/fhir/Task/{referral_id}"),
-        LINK_WORKERS,
+        &link_worker(&data),
         "",
     );
     assert!(task.starts_with("HTTP/1.1 200"), "{task}");
@@ -284,9 +319,10 @@ async fn up_runs_on_postgresql_and_nats_too() {
     let database_url = format!("{server}/{prefix}");
     let folder = tempfile::tempdir().expect("folder");
     let referral_id = Uuid::new_v4();
+    let data = folder.path().join("data");
     let (running, http) = tokio::task::block_in_place(|| {
         up_with(
-            &folder.path().join("data"),
+            &data,
             &[
                 "--database-url",
                 &database_url,
@@ -302,7 +338,7 @@ async fn up_runs_on_postgresql_and_nats_too() {
             http,
             "POST",
             "/fhir/ServiceRequest",
-            GP_PRACTICE,
+            &gp(&data),
             &service_request(referral_id),
         )
     });
@@ -311,7 +347,8 @@ async fn up_runs_on_postgresql_and_nats_too() {
     // Every operator command finds the logs by the same URL `up` was given.
     let verified = tokio::task::block_in_place(|| {
         Command::new(env!("CARGO_BIN_EXE_linkwork"))
-            .args(["verify", "--database-url", &database_url])
+            .args(["verify", "--database-url", &database_url, "--data-dir"])
+            .arg(&data)
             .env("RUST_BACKTRACE", "1")
             .output()
             .expect("run linkwork")
@@ -328,7 +365,13 @@ async fn up_runs_on_postgresql_and_nats_too() {
     );
     let missing = tokio::task::block_in_place(|| {
         Command::new(env!("CARGO_BIN_EXE_linkwork"))
-            .args(["verify", "--database-url", &format!("{server}/{prefix}x")])
+            .args([
+                "verify",
+                "--database-url",
+                &format!("{server}/{prefix}x"),
+                "--data-dir",
+            ])
+            .arg(&data)
             .env("RUST_BACKTRACE", "1")
             .output()
             .expect("run linkwork")

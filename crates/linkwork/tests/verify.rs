@@ -53,11 +53,17 @@ fn verify(data_dir: &Path) -> (bool, String) {
 async fn verify_passes_intact_logs_and_names_the_first_broken_link() {
     let folder = tempfile::tempdir().expect("folder");
     let storage = Storage::Folder(folder.path().to_owned());
+    // The key `up` would keep in the folder, which `verify` finds there.
+    let key = servicekit::kept_key(folder.path(), "LINKWORK_LOG_ANCHOR_KEY", "log-anchor.key")
+        .expect("a key");
     for log in LOGS {
-        storage.open(log, Open::OrCreate).await.expect("a log");
+        storage
+            .open(log, Open::OrCreate, Some(key))
+            .await
+            .expect("a log");
     }
     let store = storage
-        .open("directory", Open::Existing)
+        .open("directory", Open::Existing, Some(key))
         .await
         .expect("the directory's log");
     for stream in ["service-1", "service-2"] {
@@ -87,6 +93,49 @@ async fn verify_passes_intact_logs_and_names_the_first_broken_link() {
     assert!(!ok, "verify must fail on a changed event");
     assert!(
         out.contains("BROKEN: directory log: stream service-2 version 1"),
+        "{out}"
+    );
+}
+
+/// Deleting a stream's newest event leaves a chain that holds as far as it goes: only its
+/// anchored head shows what is missing.
+#[tokio::test]
+async fn verify_names_a_stream_whose_newest_events_were_removed() {
+    let folder = tempfile::tempdir().expect("folder");
+    let storage = Storage::Folder(folder.path().to_owned());
+    let key = servicekit::kept_key(folder.path(), "LINKWORK_LOG_ANCHOR_KEY", "log-anchor.key")
+        .expect("a key");
+    for log in LOGS {
+        storage
+            .open(log, Open::OrCreate, Some(key))
+            .await
+            .expect("a log");
+    }
+    let store = storage
+        .open("directory", Open::Existing, Some(key))
+        .await
+        .expect("the directory's log");
+    store
+        .append(
+            "service-1",
+            ExpectedVersion::NoStream,
+            vec![event(1), event(2), event(3)],
+        )
+        .await
+        .expect("append");
+    let pool = store.sqlite_pool().expect("sqlite");
+    sqlx::query("DROP TRIGGER events_no_delete")
+        .execute(pool)
+        .await
+        .expect("bypass");
+    sqlx::query("DELETE FROM events WHERE stream_id = 'service-1' AND stream_version = 3")
+        .execute(pool)
+        .await
+        .expect("cut off the head");
+    let (ok, out) = verify(folder.path());
+    assert!(!ok, "verify must fail on a stream cut short: {out}");
+    assert!(
+        out.contains("BROKEN: directory log: stream service-1"),
         "{out}"
     );
 }

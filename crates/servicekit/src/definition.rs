@@ -112,6 +112,9 @@ pub enum StartError {
     /// Its log failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Its log failed its integrity check, and is not to be served.
+    #[error(transparent)]
+    Tampered(#[from] crate::integrity::Tampered),
     /// The bus could not be reached or set up.
     #[error(transparent)]
     Bus(#[from] BusError),

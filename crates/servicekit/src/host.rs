@@ -11,6 +11,11 @@ use tonic::server::NamedService;
 use tonic::service::Routes;
 use tonic_health::ServingStatus;
 
+use eventstore::EventStore;
+use identity::Verifier;
+
+use crate::authenticate::{AuthenticationLayer, authenticate_http};
+use crate::idempotency::Idempotent;
 use crate::{Stopper, ValidationLayer};
 
 /// One gRPC service, ready to be added to the process's server. Kept as "how to add it"
@@ -18,7 +23,7 @@ use crate::{Stopper, ValidationLayer};
 /// merged.
 pub struct GrpcService {
     name: &'static str,
-    add: Box<dyn FnOnce(Routes) -> Routes + Send>,
+    add: Box<dyn FnOnce(Routes, Option<EventStore>) -> Routes + Send>,
 }
 
 impl std::fmt::Debug for GrpcService {
@@ -33,18 +38,21 @@ impl GrpcService {
     /// Wraps a tonic service (a generated `…Server<T>`).
     pub fn new<S>(service: S) -> Self
     where
-        S: Service<http::Request<Body>, Error = Infallible>
+        S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>
             + NamedService
             + Clone
             + Send
             + Sync
             + 'static,
-        S::Response: axum::response::IntoResponse,
         S::Future: Send + 'static,
     {
         Self {
             name: S::NAME,
-            add: Box::new(move |routes| routes.add_service(service)),
+            // With its service's log, its commands are answered once per idempotency key.
+            add: Box::new(move |routes, log| match log {
+                Some(store) => routes.add_service(Idempotent::new(service, store)),
+                None => routes.add_service(service),
+            }),
         }
     }
 
@@ -66,6 +74,26 @@ pub struct Part {
     /// Its background work (projections, relays, consumers), which ends when the process's
     /// [`Stopper`] is stopped.
     pub tasks: Vec<JoinHandle<()>>,
+    /// The service's log, which the kit gives it once started (idempotency keys live there).
+    pub(crate) log: Option<EventStore>,
+}
+
+impl Part {
+    /// The part of service `name`: its gRPC services, HTTP routes and background tasks.
+    pub fn new(
+        name: &'static str,
+        grpc: Vec<GrpcService>,
+        http: axum::Router,
+        tasks: Vec<JoinHandle<()>>,
+    ) -> Self {
+        Self {
+            name,
+            grpc,
+            http,
+            tasks,
+            log: None,
+        }
+    }
 }
 
 /// The process's two listeners.
@@ -89,12 +117,15 @@ pub enum HostError {
 }
 
 /// Serves `parts` (and `extra_http`, routes that belong to the process rather than to one
-/// service) until `shutdown` completes; then stops every part's tasks through `stopper` and
-/// waits for them, so nothing accepted is lost to an abrupt exit.
+/// service, such as the JSON API, which authenticates through the services it calls) until
+/// `shutdown` completes; then stops every part's tasks through `stopper` and waits for them,
+/// so nothing accepted is lost to an abrupt exit. Every caller of a part is authenticated with
+/// `verifier` first.
 pub async fn host(
     listeners: Listeners,
     parts: Vec<Part>,
     extra_http: axum::Router,
+    verifier: Verifier,
     stopper: Stopper,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), HostError> {
@@ -113,9 +144,11 @@ pub async fn host(
             health
                 .set_service_status(service.name, ServingStatus::Serving)
                 .await;
-            routes = (service.add)(routes);
+            routes = (service.add)(routes, part.log.clone());
         }
-        http = http.merge(part.http);
+        let authenticated =
+            axum::middleware::from_fn_with_state(verifier.clone(), authenticate_http);
+        http = http.merge(part.http.layer(authenticated));
         tasks.extend(part.tasks);
         names.push(part.name);
     }
@@ -132,6 +165,7 @@ pub async fn host(
     });
     tracing::info!(services = ?names, "serving");
     let served = tonic::transport::Server::builder()
+        .layer(AuthenticationLayer::new(verifier))
         .layer(ValidationLayer)
         .add_routes(routes)
         .serve_with_incoming_shutdown(

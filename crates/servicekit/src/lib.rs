@@ -8,14 +8,22 @@
 //! - [`Storage`]: where each service's log is, named from one deployment setting.
 //! - [`Settings`]: each setting as a flag, an environment variable and a config-file key,
 //!   checked, and secrets from the environment or the data folder.
-//! - [`start`]: logs opened and migrated, bus streams made, services started.
+//! - [`start`]: logs opened, checked ([`Integrity`]: anchored heads, or every chain) and
+//!   migrated, bus streams made, services started.
+//! - [`authenticate`](AuthenticationLayer): every caller's bearer token verified, and their
+//!   role held to what each RPC's proto admits, before anything else reads the request.
+//! - Safe retries: a command sent with an idempotency key is answered once
+//!   ([`IDEMPOTENCY_KEY`]), the answer kept in the service's own log database.
 //! - [`host`]: any number of parts on one gRPC listener (health, reflection, every request
 //!   checked against the limits its proto declares) and one HTTP listener, until shutdown,
 //!   then every task stopped. One part per process is what Kubernetes runs; every part in one
 //!   process is `linkwork up`. The services cannot tell the difference.
 
+mod authenticate;
 mod definition;
 mod host;
+mod idempotency;
+mod integrity;
 mod process;
 mod secrets;
 mod settings;
@@ -23,9 +31,13 @@ mod stop;
 mod storage;
 mod validate;
 
+pub use authenticate::{AuthenticationLayer, authenticate_http};
 pub use definition::{Boxed, HttpApi, OnLog, Projection, Rebuild, Service, Start, StartError};
 pub use host::{GrpcService, HostError, Listeners, Part, host};
+pub use idempotency::IDEMPOTENCY_KEY;
+pub use integrity::{Integrity, Tampered};
 pub use process::{Platform, apply_migrations, open_bus, start};
+pub use secrets::{from_env as secret_from_env, kept as kept_key, kept_in, read_kept};
 pub use settings::{Kind, SecretSource, Setting, SettingError, Settings};
 pub use stop::Stopper;
 pub use storage::{Open, Storage, StorageError};

@@ -9,6 +9,7 @@ use eventstore::{EventStore, StoreError, on_pool};
 use messaging::{Bus, BusWiring, InProcessBus, Relay, RelaySettings};
 
 use crate::definition::{Service, Start, StartError};
+use crate::integrity::{self, CheckError, Integrity};
 use crate::settings::Settings;
 use crate::storage::{Open, Storage};
 use crate::{Part, Stopper};
@@ -24,6 +25,11 @@ pub struct Platform {
     pub wiring: Option<BusWiring>,
     /// Stops every service's background tasks.
     pub stopper: Stopper,
+    /// The secret that anchors every log's stream heads (`None`: a public label, which
+    /// catches accidents but not a forger; tests only).
+    pub anchor_key: Option<[u8; 32]>,
+    /// What each log is checked for before it is served.
+    pub integrity: Integrity,
 }
 
 /// NATS JetStream at `nats_url`, or else the durable in-process bus kept in `folder`, under
@@ -79,7 +85,21 @@ pub async fn start(
     }
     let mut stores = HashMap::new();
     for (service, _) in services {
-        let store = platform.storage.open(service.name, Open::OrCreate).await?;
+        let store = platform
+            .storage
+            .open(service.name, Open::OrCreate, platform.anchor_key)
+            .await?;
+        let store = match integrity::checked(service.name, store, platform.integrity).await {
+            Ok(store) => store,
+            Err(CheckError::Tampered(tampered)) => return Err(tampered.into()),
+            Err(CheckError::Store(error)) => return Err(error.into()),
+        };
+        apply_migrations(
+            &store,
+            sqlx::migrate!("./migrations"),
+            "_servicekit_migrations",
+        )
+        .await?;
         (service.migrate)(&store).await?;
         if let (true, Some(load)) = (demo, service.demo) {
             load(&store).await?;
@@ -101,13 +121,20 @@ pub async fn start(
             )
         });
         let start = Start {
-            store,
+            store: store.clone(),
             settings: settings.clone(),
             tenant: platform.tenant.clone(),
             wiring: platform.wiring.clone(),
             stopper: platform.stopper.clone(),
         };
         let mut part = (service.start)(start).await?;
+        if !store.is_read_only() {
+            part.tasks.push(integrity::keep_checkpointing(
+                store.clone(),
+                &platform.stopper,
+            ));
+        }
+        part.log = Some(store);
         if let Some(relay) = relay {
             let stopped = platform.stopper.stopped();
             part.tasks

@@ -9,7 +9,7 @@ use crate::settings::SettingError;
 
 /// A 32-byte secret from environment variable `variable` (never a flag, so it does not show in
 /// process listings); `None` when the variable is unset.
-pub(crate) fn from_env(variable: &str) -> Result<Option<[u8; 32]>, SettingError> {
+pub fn from_env(variable: &str) -> Result<Option<[u8; 32]>, SettingError> {
     let refuse = || {
         SettingError(format!(
             "{variable} must be 64 hexadecimal digits (32 bytes)"
@@ -29,28 +29,58 @@ fn decode(value: &str) -> Option<[u8; 32]> {
 
 /// The key kept as `folder/keys/<name>`, made there first if there is none. `variable` is only
 /// named in the warning that a key was made.
-pub(crate) fn kept(folder: &Path, variable: &str, name: &str) -> Result<[u8; 32], SettingError> {
+pub fn kept(folder: &Path, variable: &str, name: &str) -> Result<[u8; 32], SettingError> {
+    let key = kept_in(folder, name, variable, || {
+        Ok(rand::random::<[u8; 32]>().to_vec())
+    })?;
+    <[u8; 32]>::try_from(key).map_err(|_| {
+        SettingError(format!(
+            "{} is not a key",
+            folder.join("keys").join(name).display()
+        ))
+    })
+}
+
+/// The secret bytes kept (as hexadecimal) in `folder/keys/<name>`, made by `generate` and kept
+/// there first if there are none, readable by the folder's owner only. `what` names the secret
+/// in the warning that one was made.
+pub fn kept_in(
+    folder: &Path,
+    name: &str,
+    what: &str,
+    generate: impl FnOnce() -> Result<Vec<u8>, String>,
+) -> Result<Vec<u8>, SettingError> {
+    if let Some(secret) = read_kept(folder, name)? {
+        return Ok(secret);
+    }
     let keys = folder.join("keys");
     let path = keys.join(name);
     let failed = |what: &str, error: std::io::Error| {
         SettingError(format!("cannot {what} {}: {error}", path.display()))
     };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            return decode(&text)
-                .ok_or_else(|| SettingError(format!("{} is not a key", path.display())));
-        }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-        Err(error) => return Err(failed("read", error)),
-    }
     std::fs::create_dir_all(&keys).map_err(|error| failed("create the folder of", error))?;
-    let key: [u8; 32] = rand::random();
-    write_private(&path, &hex::encode(key)).map_err(|error| failed("create", error))?;
+    let secret = generate().map_err(|reason| SettingError(format!("{what}: {reason}")))?;
+    write_private(&path, &hex::encode(&secret)).map_err(|error| failed("create", error))?;
     tracing::warn!(
         path = %path.display(),
-        "generated {variable} into the data folder; production supplies it from a secret store"
+        "generated {what} into the data folder; production supplies it from a secret store"
     );
-    Ok(key)
+    Ok(secret)
+}
+
+/// The secret bytes kept in `folder/keys/<name>`, if there are any.
+pub fn read_kept(folder: &Path, name: &str) -> Result<Option<Vec<u8>>, SettingError> {
+    let path = folder.join("keys").join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => hex::decode(text.trim())
+            .map(Some)
+            .map_err(|_| SettingError(format!("{} is not a key", path.display()))),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(SettingError(format!(
+            "cannot read {}: {error}",
+            path.display()
+        ))),
+    }
 }
 
 #[cfg(unix)]

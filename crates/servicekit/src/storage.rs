@@ -131,8 +131,14 @@ impl Storage {
         }
     }
 
-    /// Opens `service`'s log, making it first when `open` allows.
-    pub async fn open(&self, service: &str, open: Open) -> Result<EventStore, StorageError> {
+    /// Opens `service`'s log, making it first when `open` allows, its stream heads anchored
+    /// with `anchor_key` (the one every process opening this log must use).
+    pub async fn open(
+        &self,
+        service: &str,
+        open: Open,
+        anchor_key: Option<[u8; 32]>,
+    ) -> Result<EventStore, StorageError> {
         let place = self.place(service);
         let missing = |hint| StorageError::Missing {
             service: service.to_owned(),
@@ -159,6 +165,7 @@ impl Storage {
         }
         let options = StoreOptions {
             migrate: open == Open::OrCreate,
+            anchor_key,
             ..StoreOptions::default()
         };
         EventStore::connect(&self.url(service), options)

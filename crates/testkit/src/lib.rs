@@ -6,6 +6,7 @@
 //! - [`TestNats`]: the shared NATS server with a subject prefix and stream names of the test's
 //!   own, deleted after it; [`NatsServer`]: a private nats-server child process for tests that
 //!   stop and restart the broker.
+//! - [`issuer`]: the tests' identity provider; [`token`] signs a caller in.
 //! - [`given`]: given/when/then for deciders.
 //! - [`committed_events`]: the whole log, once other tests' transactions let it be read.
 //!
@@ -19,6 +20,7 @@ mod logging;
 mod nats;
 mod spawn;
 mod storage;
+mod tokens;
 
 pub use database::{BackendKind, TestDatabase, postgres_admin_url};
 pub use given::{Given, When, given};
@@ -27,6 +29,7 @@ pub use logging::init_logging;
 pub use nats::{NatsServer, TestNats, nats_url};
 pub use spawn::{Spawn, Spawned};
 pub use storage::TestStorage;
+pub use tokens::{TEST_AUDIENCE, TEST_ISSUER, TestIdentityProvider, issuer, signed_in, token};
 
 /// A short unique suffix for names of things a test creates.
 pub fn unique_suffix() -> String {

@@ -142,6 +142,8 @@ impl Spawn {
             tenant: "QWE".to_owned(),
             wiring: self.wiring,
             stopper: stopper.clone(),
+            anchor_key: None,
+            integrity: servicekit::Integrity::default(),
         };
         let parts = servicekit::start(&self.services, &platform, self.demo)
             .await
@@ -152,9 +154,16 @@ impl Spawn {
             grpc: grpc_listener,
             http: http_listener,
         };
-        let hosted = tokio::spawn(servicekit::host(listeners, parts, routes, stopper, async {
-            stopped.await.ok();
-        }));
+        let hosted = tokio::spawn(servicekit::host(
+            listeners,
+            parts,
+            routes,
+            crate::issuer().verifier(),
+            stopper,
+            async {
+                stopped.await.ok();
+            },
+        ));
         let channel = Endpoint::from_shared(format!("http://{grpc}"))
             .expect("an endpoint")
             .connect()

@@ -54,10 +54,22 @@ impl TestStorage {
         }
     }
 
+    /// How `linkwork up` and `serve` are told where this storage is: `--data-dir <folder>` or
+    /// `--database-url postgres://…/<prefix>`.
+    pub fn arguments(&self) -> Vec<String> {
+        match &self.storage {
+            Storage::Folder(folder) => vec!["--data-dir".to_owned(), folder.display().to_string()],
+            Storage::Postgres { server, prefix, .. } => {
+                vec!["--database-url".to_owned(), format!("{server}/{prefix}")]
+            }
+        }
+    }
+
     /// `service`'s log, as the service itself opens it.
     pub async fn store(&self, service: &str) -> EventStore {
         self.storage
-            .open(service, Open::OrCreate)
+            // Tests anchor with the public label, as the services they spawn do.
+            .open(service, Open::OrCreate, None)
             .await
             .expect("the service's log opens")
     }

@@ -28,19 +28,18 @@ pub enum AppError {
     /// A reference record's rules refused it.
     #[error(transparent)]
     RecordRejected(#[from] EntryError),
-    /// The command names a record that does not exist.
-    #[error("{field}: no {kind} with id {id:?}")]
+    /// The command names a record that does not exist (or, for a new listing, another
+    /// organisation's: the same answer).
+    #[error("{field}: no such {kind}")]
     UnknownReference {
         /// The field that names it.
         field: String,
         /// What kind of record it should be.
         kind: &'static str,
-        /// The id given.
-        id: String,
     },
     /// A location's postcode is not in the centroid table and no coordinates were given.
-    #[error("address.postal_code: {0} is not a known postcode; give latitude and longitude")]
-    UnknownPostcode(String),
+    #[error("address.postal_code: not a known postcode; give latitude and longitude")]
+    UnknownPostcode,
     /// The log refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -227,7 +226,6 @@ impl DirectoryApp {
         Err(AppError::UnknownReference {
             field: field.to_owned(),
             kind: R::KIND,
-            id: id.to_owned(),
         })
     }
 
@@ -308,7 +306,7 @@ impl Referencing for Location {
             .postcodes
             .locate(&postcode)
             .await?
-            .ok_or_else(|| AppError::UnknownPostcode(postcode.as_str().to_owned()))?;
+            .ok_or(AppError::UnknownPostcode)?;
         self.latitude = Some(point.latitude);
         self.longitude = Some(point.longitude);
         Ok(self)

@@ -20,6 +20,7 @@ use proto::directory::v1::directory_service_server::{DirectoryService, Directory
 use tonic::{Request, Response, Status};
 
 use crate::app::{self, Context, DirectoryApp, Referencing};
+use crate::authority::Owned;
 use crate::config::DirectorySettings;
 use crate::domain::entry::{EntryCommand, Record, Recorded};
 use crate::domain::geo::Point;
@@ -69,7 +70,7 @@ impl DirectoryGrpc {
 
     /// The caller's context for the events a request causes; UNAUTHENTICATED without one.
     fn context<T>(&self, request: &Request<T>) -> Result<Context, Status> {
-        let caller = identity::Caller::from_metadata(request.metadata())?;
+        let caller = identity::Caller::of_grpc(request.extensions())?;
         Ok(Context {
             actor: eventstore::Actor {
                 id: caller.user,
@@ -100,12 +101,15 @@ impl DirectoryGrpc {
     }
 
     /// Registers or updates record `id` and waits for the index to show it.
-    async fn record<R: Record + Referencing>(
+    async fn record<R: Record + Referencing + Owned>(
         &self,
         id: String,
         command: EntryCommand<R>,
         context: &Context,
     ) -> Result<(String, Vec<String>), Status> {
+        self.app
+            .authorise_record(&context.actor, &id, &command)
+            .await?;
         let Handled { events, position } = self.app.record(&id, command, context).await?;
         self.settle(position).await?;
         Ok((id, record_types(&events)))
@@ -118,6 +122,9 @@ impl DirectoryGrpc {
         service_id: &str,
         command: Command,
     ) -> Result<pb::ServiceCommandResponse, Status> {
+        self.app
+            .authorise_service(&context.actor, service_id, &command)
+            .await?;
         let Handled { events, position } = self
             .app
             .handle_at(service_id, command, Utc::now(), context)
@@ -162,10 +169,7 @@ impl DirectoryGrpc {
             Some(Place::Point(point)) => Ok(Some(point)),
             Some(Place::Postcode(postcode)) => match self.postcodes.locate(&postcode).await? {
                 Some(point) => Ok(Some(point)),
-                None => Err(Status::invalid_argument(format!(
-                    "postcode: {} is not a known postcode",
-                    postcode.as_str()
-                ))),
+                None => Err(Status::invalid_argument("postcode: not a known postcode")),
             },
         }
     }

@@ -4,7 +4,8 @@
 //!
 //! - [`domain`]: the pure aggregates — services, and the reference records (organisations,
 //!   locations, taxonomies and terms) they point at.
-//! - [`app`]: commands against the log, with the lookups the aggregates cannot make.
+//! - [`app`]: commands against the log, with the lookups the aggregates cannot make;
+//!   [`authority`]: whose entries each caller may change.
 //! - [`grpc`] and [`oruk`]: the gRPC API, and the Open Referral UK read API ([`hsds`] its
 //!   shapes).
 //! - [`projections`]: the in-memory index search and the ORUK API answer from, folded from the
@@ -14,6 +15,7 @@
 //! - [`SERVICE`]: the service as the kit runs it ([`config`], [`startup`]).
 
 pub mod app;
+pub mod authority;
 pub mod config;
 pub mod domain;
 pub mod grpc;

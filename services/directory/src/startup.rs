@@ -36,10 +36,10 @@ async fn part(start: Start) -> Result<Part, StartError> {
     let postcodes = PostcodeDirectory::new(store.clone());
     let http = crate::oruk::router(index.clone(), postcodes.clone());
     let grpc = DirectoryGrpc::new(DirectoryApp::new(store), index, postcodes, settings);
-    Ok(Part {
-        name: crate::SERVICE.name,
-        grpc: vec![GrpcService::new(grpc.into_server())],
+    Ok(Part::new(
+        crate::SERVICE.name,
+        vec![GrpcService::new(grpc.into_server())],
         http,
         tasks,
-    })
+    ))
 }

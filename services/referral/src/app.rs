@@ -50,6 +50,15 @@ pub fn stream_id(referral_id: Uuid) -> String {
     format!("referral-{}", referral_id.simple())
 }
 
+/// A referral [`ReferralApp::create`] made, or found made by the same request before.
+#[derive(Debug, Clone)]
+pub struct Made {
+    /// Its history.
+    pub history: Vec<Event>,
+    /// Whether this request made it (false: an earlier one did).
+    pub now: bool,
+}
+
 /// Runs referral commands against the log.
 #[derive(Debug, Clone)]
 pub struct ReferralApp {
@@ -62,9 +71,42 @@ impl ReferralApp {
         Self { store }
     }
 
+    /// The log it runs against.
+    pub fn store(&self) -> &EventStore {
+        &self.store
+    }
+
     /// Loads a referral's history.
     pub async fn history(&self, referral_id: Uuid) -> Result<Vec<Event>, AppError> {
         aggregate::load::<Event, Error>(&self.store, &stream_id(referral_id)).await
+    }
+
+    /// Makes the referral `request` asks for, as `actor`. A retry — the
+    /// same id, asked for in the same words by the same referrer — answers with the referral the
+    /// first request made instead of a conflict, so a client whose answer was lost can simply
+    /// ask again; the same id with anything else is still ALREADY_EXISTS.
+    pub async fn create(
+        &self,
+        referral_id: Uuid,
+        actor: Actor,
+        request: RequestReferral,
+        context: &Context,
+    ) -> Result<Made, AppError> {
+        let issued = Issued {
+            actor,
+            at: Utc::now(),
+            command: Command::Request(request.clone()),
+        };
+        let now = match self.handle(referral_id, issued, context).await {
+            Ok(_) => true,
+            Err(AppError::Rejected(Error::AlreadyExists)) => false,
+            Err(error) => return Err(error),
+        };
+        let history = self.history(referral_id).await?;
+        if !now && !request.is_recorded_in(&history) {
+            return Err(AppError::Rejected(Error::AlreadyExists));
+        }
+        Ok(Made { history, now })
     }
 
     /// Decides `issued` against the referral's current state and appends what it causes,
@@ -77,6 +119,13 @@ impl ReferralApp {
         issued: Issued,
         context: &Context,
     ) -> Result<Vec<Event>, AppError> {
+        if let Command::Request(RequestReferral {
+            part_of: Some(parent),
+            ..
+        }) = &issued.command
+        {
+            self.ensure_party_to(*parent, &issued.actor).await?;
+        }
         let metadata = metadata(&issued.actor, context);
         let handled = aggregate::execute::<Referral>(
             &self.store,
@@ -91,6 +140,19 @@ impl ReferralApp {
 }
 
 impl ReferralApp {
+    /// A referral made `part_of` another must be made by a party to that one: anyone else
+    /// learns only that there is no such parent.
+    async fn ensure_party_to(&self, parent: Uuid, actor: &Actor) -> Result<(), AppError> {
+        let history = self.history(parent).await?;
+        let party = Referral::fold(&history)
+            .opened
+            .is_some_and(|opened| opened.has_party(&actor.organisation));
+        match party {
+            true => Ok(()),
+            false => Err(AppError::Rejected(Error::NoSuchParent)),
+        }
+    }
+
     /// Refers the person on to a directory service: records it on the parent referral and
     /// makes the child referral (`part_of` the parent) in one atomic append. The directory
     /// view decides availability; a withdrawn, suspended or full service is refused here,

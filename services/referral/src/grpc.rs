@@ -17,11 +17,12 @@ use crate::config::ReferralSettings;
 use crate::domain::nhs_number::NhsNumber;
 use crate::domain::nhs_number::SealedNhsNumber;
 use crate::domain::referral::{
-    Command, Consent, Event, Holder, Issued, Offer, RequestReferral, Source, Urgency,
+    Command, Consent, Event, Holder, Issued, Offer, RequestReferral, Source, Urgency, first_offer,
 };
 use crate::domain::snomed::ConceptId;
 use crate::domain::status::Status as TaskStatus;
 use crate::projections::responsibility::{self, Period};
+use crate::reads::Read;
 use crate::vault::{Vault, VaultError};
 
 /// The referral service's gRPC implementation.
@@ -58,6 +59,20 @@ impl ReferralGrpc {
         }
     }
 
+    /// A read by `caller` through `function`, for the audit of reads.
+    fn read<'a, T>(
+        &self,
+        request: &Request<T>,
+        caller: &'a Caller,
+        function: &'static str,
+    ) -> Read<'a> {
+        Read {
+            caller,
+            correlation_id: identity::correlation_id(request.metadata()),
+            function,
+        }
+    }
+
     /// Runs `command` on `referral_id` as the request's caller.
     async fn run<T>(
         &self,
@@ -65,12 +80,8 @@ impl ReferralGrpc {
         referral_id: Uuid,
         command: Command,
     ) -> Result<Vec<Event>, Status> {
-        let caller = Caller::from_metadata(request.metadata())?;
-        let data_subject = match &command {
-            Command::Request(request) => Some(request.person.subject.clone()),
-            _ => None,
-        };
-        let context = self.context(request, caller.role.clone(), data_subject);
+        let caller = Caller::of_grpc(request.extensions())?;
+        let context = self.context(request, caller.role.clone(), None);
         let issued = Issued {
             actor: app::actor(&caller),
             at: Utc::now(),
@@ -93,7 +104,7 @@ fn vault_status(error: VaultError) -> Status {
 /// Parses a kebab-case code into one of the domain's enums, naming the field if it is not one.
 fn code<T: serde::de::DeserializeOwned>(field: &str, value: &str) -> Result<T, Status> {
     serde_json::from_value(serde_json::Value::String(value.to_owned()))
-        .map_err(|_| Status::invalid_argument(format!("{field}: {value:?} is not a known code")))
+        .map_err(|_| Status::invalid_argument(format!("{field} is not one of the codes it takes")))
 }
 
 fn uuid(field: &str, value: &str) -> Result<Uuid, Status> {
@@ -160,11 +171,11 @@ fn caused(events: Vec<Event>) -> Response<pb::CommandResponse> {
     Response::new(pb::CommandResponse { event_types })
 }
 
-fn create_command(
+fn create_request(
     caller_organisation: String,
     body: pb::CreateReferralRequest,
     person: SealedNhsNumber,
-) -> Result<(Command, Uuid), Status> {
+) -> Result<RequestReferral, Status> {
     let reasons = body
         .reason_codes
         .iter()
@@ -187,7 +198,6 @@ fn create_command(
         "" => None,
         id => Some(uuid("part_of", id)?),
     };
-    let offer_id = Uuid::new_v4();
     let source = match body.source.as_str() {
         "" => Source::Practitioner,
         other => code("source", other)?,
@@ -203,14 +213,14 @@ fn create_command(
         urgency,
         part_of,
         accept_by: time("accept_by", body.accept_by)?,
-        offer_id,
+        offer_id: Uuid::new_v4(),
         consent: Consent {
             share_with_providers: body.consent_share_with_providers,
             share_outcome_with_referrer: body.consent_share_outcome_with_referrer,
         },
         person,
     };
-    Ok((Command::Request(request), offer_id))
+    Ok(request)
 }
 
 #[tonic::async_trait]
@@ -219,18 +229,24 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         &self,
         request: Request<pb::CreateReferralRequest>,
     ) -> Result<Response<pb::CreateReferralResponse>, Status> {
-        let caller = Caller::from_metadata(request.metadata())?;
+        let caller = Caller::of_grpc(request.extensions())?;
         let referral_id = chosen_or_new("referral_id", &request.get_ref().referral_id)?;
         let allow_test = self.settings.allow_test_nhs_numbers;
         let nhs_number = NhsNumber::parse(&request.get_ref().nhs_number, allow_test)
             .map_err(|error| Status::invalid_argument(error.to_string()))?;
         let person = self.vault.seal(&nhs_number).await.map_err(vault_status)?;
+        let subject = Some(person.subject.clone());
         let body = request.get_ref().clone();
-        let (command, offer_id) = create_command(caller.organisation, body, person)?;
-        self.run(&request, referral_id, command).await?;
+        let made = create_request(caller.organisation.clone(), body, person)?;
+        let context = self.context(&request, caller.role.clone(), subject);
+        let made = self
+            .app
+            .create(referral_id, app::actor(&caller), made, &context)
+            .await?;
+        let offer_id = first_offer(&made.history).map(|id| id.to_string());
         Ok(Response::new(pb::CreateReferralResponse {
             referral_id: referral_id.to_string(),
-            offer_id: offer_id.to_string(),
+            offer_id: offer_id.unwrap_or_default(),
         }))
     }
 
@@ -343,7 +359,7 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         &self,
         request: Request<pb::ReferOnwardRequest>,
     ) -> Result<Response<pb::ReferOnwardResponse>, Status> {
-        let caller = Caller::from_metadata(request.metadata())?;
+        let caller = Caller::of_grpc(request.extensions())?;
         let body = request.get_ref().clone();
         let referral_id = uuid("referral_id", &body.referral_id)?;
         let child_id = chosen_or_new("child_referral_id", &body.child_referral_id)?;
@@ -433,8 +449,11 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         &self,
         request: Request<pb::GetHandoffTrailRequest>,
     ) -> Result<Response<pb::HandoffTrail>, Status> {
-        Caller::from_metadata(request.metadata())?;
+        let caller = Caller::of_grpc(request.extensions())?;
         let referral_id = uuid("referral_id", &request.get_ref().referral_id)?;
+        self.read(&request, &caller, "referral.GetHandoffTrail")
+            .referral(&self.store, referral_id)
+            .await?;
         let periods = responsibility::trail(&self.store, &referral_id.simple().to_string()).await?;
         Ok(Response::new(pb::HandoffTrail {
             periods: periods.into_iter().map(period).collect(),
@@ -445,9 +464,12 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         &self,
         request: Request<pb::GetAccountableAtRequest>,
     ) -> Result<Response<pb::GetAccountableAtResponse>, Status> {
-        Caller::from_metadata(request.metadata())?;
+        let caller = Caller::of_grpc(request.extensions())?;
         let body = request.get_ref().clone();
         let referral_id = uuid("referral_id", &body.referral_id)?;
+        self.read(&request, &caller, "referral.GetAccountableAt")
+            .referral(&self.store, referral_id)
+            .await?;
         // Unset is "now": who holds it at this moment.
         let at = match body.at {
             None => Utc::now(),
@@ -465,7 +487,7 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         &self,
         request: Request<pb::ListHoldingsRequest>,
     ) -> Result<Response<pb::ListHoldingsResponse>, Status> {
-        let caller = Caller::from_metadata(request.metadata())?;
+        let caller = Caller::of_grpc(request.extensions())?;
         // Unset is the caller's own organisation.
         let organisation = match optional_text(request.get_ref().organisation.clone()) {
             Some(organisation) => organisation,
@@ -477,6 +499,10 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
                 "organisation: only its own members may list an organisation's holdings",
             ));
         }
+        // The list names no one, but says whom the organisation holds: recorded as a read.
+        self.read(&request, &caller, "referral.ListHoldings")
+            .record(&self.store, None, format!("holdings/{organisation}"), true)
+            .await?;
         let holdings = responsibility::holdings(&self.store, &organisation).await?;
         let holdings = holdings
             .into_iter()
@@ -489,6 +515,52 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
             })
             .collect();
         Ok(Response::new(pb::ListHoldingsResponse { holdings }))
+    }
+
+    async fn list_record_accesses(
+        &self,
+        request: Request<pb::ListRecordAccessesRequest>,
+    ) -> Result<Response<pb::ListRecordAccessesResponse>, Status> {
+        let caller = Caller::of_grpc(request.extensions())?;
+        let body = request.get_ref();
+        let allow_test = self.settings.allow_test_nhs_numbers;
+        let nhs_number = NhsNumber::parse(&body.nhs_number, allow_test)
+            .map_err(|error| Status::invalid_argument(error.to_string()))?;
+        let limit = match body.limit {
+            0 => 100,
+            limit => limit,
+        };
+        let subject = self.vault.pseudonym(&nhs_number);
+        // Asking who has looked is itself a look at the person's record.
+        self.read(&request, &caller, "referral.ListRecordAccesses")
+            .record(
+                &self.store,
+                Some(subject.clone()),
+                format!("accesses/{subject}"),
+                true,
+            )
+            .await?;
+        let accesses = self.store.accesses_to(&subject, limit as usize).await?;
+        Ok(Response::new(pb::ListRecordAccessesResponse {
+            accesses: accesses.into_iter().map(record_access).collect(),
+        }))
+    }
+}
+
+fn record_access(access: eventstore::AccessRecord) -> pb::RecordAccess {
+    pb::RecordAccess {
+        at: Some(timestamp(access.at)),
+        user: access.user,
+        organisation: access.organisation,
+        role: access.role,
+        function: access.function,
+        record: access.record,
+        correlation_id: access.correlation_id.to_string(),
+        outcome: match access.outcome {
+            eventstore::AccessOutcome::Allowed => "allowed",
+            eventstore::AccessOutcome::Denied => "denied",
+        }
+        .to_owned(),
     }
 }
 

@@ -7,6 +7,7 @@
 //! - [`app`]: commands against the log, with the lookups the decider cannot make.
 //! - [`grpc`] and [`fhir`]: the gRPC API, and FHIR R4 (UK Core ServiceRequest in, HL7 Gravity
 //!   Task out).
+//! - [`reads`]: who may read a referral (its parties), and the audit of every read.
 //! - [`projections`]: the responsibility ledger (handoff trail, accountable at T, holdings).
 //! - [`consumers`]: the directory's published events, kept as a view of which services can
 //!   take a referral.
@@ -22,6 +23,7 @@ pub mod escalation;
 pub mod fhir;
 pub mod grpc;
 pub mod projections;
+pub mod reads;
 pub mod startup;
 mod status;
 pub mod vault;

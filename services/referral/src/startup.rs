@@ -63,10 +63,10 @@ async fn part(start: Start) -> Result<Part, StartError> {
     }
     let http = crate::fhir::router(store.clone(), settings.clone());
     let grpc = ReferralServiceServer::new(ReferralGrpc::new(store, settings));
-    Ok(Part {
-        name: crate::SERVICE.name,
-        grpc: vec![GrpcService::new(grpc)],
+    Ok(Part::new(
+        crate::SERVICE.name,
+        vec![GrpcService::new(grpc)],
         http,
         tasks,
-    })
+    ))
 }

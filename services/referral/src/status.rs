@@ -18,7 +18,8 @@ impl Refusal for Error {
             | Error::ReferrerMismatch
             | Error::ReasonRequired(_)
             | Error::InvalidOffer(_)
-            | Error::EmptyAssessment => Code::InvalidArgument,
+            | Error::EmptyAssessment
+            | Error::NoSuchParent => Code::InvalidArgument,
             _ => Code::FailedPrecondition,
         }
     }

@@ -63,8 +63,14 @@ fn text_limits_name_the_field() {
     broken.name = "Lunch\nclub".into();
     assert_eq!(
         refusal(&listing(broken)),
-        "details.name must be one line with no control characters"
+        "details.name must be one line with no control characters or direction overrides"
     );
+    let mut invisible = details();
+    invisible.name = "\u{200b}\u{2060}\u{3164}".into();
+    assert_eq!(refusal(&listing(invisible)), "details.name is required");
+    let mut overridden = details();
+    overridden.name = "Lunch \u{202e}bulc".into();
+    assert!(refusal(&listing(overridden)).contains("direction overrides"));
     let mut prose = details();
     prose.description = "Soup.\n\tThen cake.".into();
     assert_eq!(validate(&dynamic(&listing(prose))), Ok(()));

@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use eventstore::{
-    Actor, EventHandler, EventMetadata, EventStore, HandlerError, NewEvent, RecordedEvent, Tx,
-    on_conn,
+    Actor, Backend, EventHandler, EventMetadata, EventStore, ExpectedVersion, HandlerError,
+    NewEvent, RecordedEvent, Tx, on_conn,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -87,4 +87,65 @@ pub(crate) async fn seen_ids(store: &EventStore) -> Vec<String> {
         on_conn!(tx, |conn| sqlx::query_as(sql).fetch_all(conn).await).expect(sql);
     tx.rollback().await.expect("rollback");
     rows.into_iter().map(|(id,)| id).collect()
+}
+
+/// Turns off every guard the database keeps on the log (the append-only triggers on `events`,
+/// `stream_heads` and `head_checkpoints`), as someone with the database owner's rights could.
+pub(crate) async fn bypass_guards(store: &EventStore) {
+    let statements: &[&'static str] = match store.backend() {
+        Backend::Postgres => &[
+            "ALTER TABLE events DISABLE TRIGGER events_append_only",
+            "ALTER TABLE stream_heads DISABLE TRIGGER stream_heads_forward",
+            "ALTER TABLE head_checkpoints DISABLE TRIGGER head_checkpoints_append_only",
+        ],
+        Backend::Sqlite => &[
+            "DROP TRIGGER IF EXISTS events_no_update",
+            "DROP TRIGGER IF EXISTS events_no_delete",
+            "DROP TRIGGER IF EXISTS stream_heads_no_delete",
+            "DROP TRIGGER IF EXISTS stream_heads_forward_only",
+            "DROP TRIGGER IF EXISTS head_checkpoints_no_update",
+            "DROP TRIGGER IF EXISTS head_checkpoints_no_delete",
+        ],
+    };
+    for sql in statements {
+        execute(store, sql).await;
+    }
+}
+
+/// Appends three events to each of `thing-a`, `thing-b` and `thing-c`.
+pub(crate) async fn seed_three_streams(store: &EventStore) {
+    for stream in ["thing-a", "thing-b", "thing-c"] {
+        store
+            .append(
+                stream,
+                ExpectedVersion::NoStream,
+                vec![event(1), event(2), event(3)],
+            )
+            .await
+            .expect("append");
+    }
+}
+
+/// Flips one bit of the payload of `stream_id` at `version` behind the store's back (the
+/// guards must already be off): `{"n":2}` becomes `{"n":3}`.
+pub(crate) async fn flip_payload_bit(store: &EventStore, stream_id: &str, version: u64) {
+    let target = &store
+        .read_stream(stream_id, version, 1)
+        .await
+        .expect("read")[0];
+    let mut payload = target.payload.clone();
+    let digit = payload.len() - 2;
+    payload[digit] ^= 0x01;
+    let sql = "UPDATE events SET payload = $1 WHERE event_id = $2";
+    let mut tx = store.begin().await.expect("begin");
+    on_conn!(tx, |conn| {
+        sqlx::query(sql)
+            .bind(&payload)
+            .bind(target.event_id)
+            .execute(conn)
+            .await
+            .map(drop)
+    })
+    .expect("tamper");
+    tx.commit().await.expect("commit");
 }

@@ -1,7 +1,9 @@
 //! The event log's conformance suite: every test runs against PostgreSQL and SQLite, because
 //! the platform promises the same semantics on both.
 
+mod anchoring;
 mod append;
+mod audit;
 mod concurrency;
 mod helpers;
 mod integrity;

@@ -72,7 +72,17 @@ pub(super) fn describe(binding: &Binding, components: &mut Components) -> Value 
     operation.insert("operationId".into(), json!(operation_id(rpc.name())));
     operation.insert("tags".into(), json!([tag(binding).0]));
     operation.insert("summary".into(), json!(summary));
-    operation.insert("description".into(), json!(comment.replace('\n', " ")));
+    let mut description = comment.replace('\n', " ");
+    if let Some(access) = contract::access::of(&binding.grpc_path()) {
+        let mut who: Vec<String> = access
+            .roles
+            .iter()
+            .map(|role| format!("`{role}`"))
+            .collect();
+        who.extend(access.scopes.iter().map(|scope| format!("scope `{scope}`")));
+        description.push_str(&format!(" Who may call it: {}.", who.join(", ")));
+    }
+    operation.insert("description".into(), json!(description));
     operation.insert("parameters".into(), Value::Array(parameters(binding)));
     if let Some(body) = request_body(binding, components) {
         operation.insert("requestBody".into(), body);
@@ -89,6 +99,9 @@ fn parameters(binding: &Binding) -> Vec<Value> {
         json!({ "$ref": "#/components/parameters/CorrelationId" }),
         json!({ "$ref": "#/components/parameters/Traceparent" }),
     ];
+    if binding.method != axum::http::Method::GET {
+        parameters.push(json!({ "$ref": "#/components/parameters/IdempotencyKey" }));
+    }
     let input = binding.rpc.input();
     for name in &binding.variables {
         if let Some(field) = input.get_field_by_name(name) {

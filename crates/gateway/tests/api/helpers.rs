@@ -19,7 +19,7 @@ use servicekit::Settings;
 use testkit::{BackendKind, Spawn, Spawned};
 use tonic::transport::Endpoint;
 
-/// Someone the authenticating gateway vouches for.
+/// Someone signed in: their token from the tests' issuer goes with every request.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Who {
     pub(crate) user: &'static str,
@@ -34,12 +34,12 @@ pub(crate) const OTHER_PCN: &str = "PCN-LW-02";
 pub(crate) const CURATOR: Who = Who {
     user: "curator-1",
     organisation: "ICB-QWE",
-    role: "directory-curator",
+    role: "directory-admin",
 };
 pub(crate) const GP: Who = Who {
     user: "dr-patel",
     organisation: GP_PRACTICE,
-    role: "practitioner",
+    role: "referrer",
 };
 pub(crate) const LINK_WORKER: Who = Who {
     user: "lw-ana",
@@ -51,7 +51,7 @@ pub(crate) const OTHER_LINK_WORKER: Who = Who {
     organisation: OTHER_PCN,
     role: "link-worker",
 };
-/// No identity headers at all: a request that did not come through the gateway.
+/// No token at all.
 pub(crate) const NOBODY: Who = Who {
     user: "",
     organisation: "",
@@ -179,9 +179,8 @@ impl Platform {
                 outgoing.who.organisation,
                 outgoing.who.role,
             );
-            for (name, value) in caller.http_headers().expect("ascii") {
-                request = request.header(name, value);
-            }
+            let (name, value) = identity::bearer(&testkit::token(&caller));
+            request = request.header(name, value);
         }
         for (name, value) in &outgoing.headers {
             request = request.header(*name, *value);

@@ -12,6 +12,7 @@ use anyhow::{Context as _, bail};
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 use servicekit::{Kind, Setting, Storage};
 
+use super::sign_in::{DEFAULT_AUDIENCE, Oidc};
 use crate::registry;
 
 /// The platform's settings from the command line or the environment (clap reads both; a flag
@@ -44,10 +45,53 @@ pub(crate) struct Overrides {
     /// The Integrated Care System this deployment serves, recorded on every event.
     #[arg(long, env = "LINKWORK_TENANT")]
     pub(crate) tenant: Option<String>,
+    /// The OpenID Connect issuer whose bearer tokens are accepted (its `iss`, e.g. NHS CIS2);
+    /// its keys come from its discovery document. Required by `serve`; `up` without it runs
+    /// its own issuer (see `linkwork token`).
+    #[arg(long, env = "LINKWORK_OIDC_ISSUER")]
+    pub(crate) oidc_issuer: Option<String>,
+    /// The audience (`aud`) tokens must be for: this deployment's client id [default: linkwork].
+    #[arg(long, env = "LINKWORK_OIDC_AUDIENCE")]
+    pub(crate) oidc_audience: Option<String>,
+    /// Where the issuer's keys are, if not where its discovery document says.
+    #[arg(long, env = "LINKWORK_OIDC_JWKS_URL")]
+    pub(crate) oidc_jwks_url: Option<String>,
+    /// How the issuer's claims name the caller: `linkwork` (`sub`, `org`, `role`, `scope`) or
+    /// `cis2` (the role the user selected among `nhsid_nrbac_roles`) [default: linkwork].
+    #[arg(long, env = "LINKWORK_OIDC_CLAIMS", value_name = "linkwork|cis2")]
+    pub(crate) oidc_claims: Option<String>,
+    /// The issuer's role codes as Linkwork roles: `R8000=link-worker,R8001=referrer`.
+    #[arg(long, env = "LINKWORK_OIDC_ROLE_MAP", value_name = "CODE=role,…")]
+    pub(crate) oidc_role_map: Option<String>,
+    #[command(flatten)]
+    pub(crate) integrity: IntegrityFlags,
+}
+
+/// What each log is checked for before it is served. Flags only, never the config file: an
+/// override of the integrity check is an operator's decision for one start.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub(crate) struct IntegrityFlags {
+    /// Check every event of every log's hash chains before serving, not only each stream's
+    /// anchored head (which is always checked).
+    #[arg(long, env = "LINKWORK_VERIFY_ON_START")]
+    pub(crate) verify_on_start: bool,
+    /// Serve a log that fails its integrity check read-only (every command refused, reads as
+    /// before) instead of refusing to start: for investigating it.
+    #[arg(long)]
+    pub(crate) serve_tampered_read_only: bool,
+}
+
+impl From<IntegrityFlags> for servicekit::Integrity {
+    fn from(flags: IntegrityFlags) -> Self {
+        Self {
+            verify_on_start: flags.verify_on_start,
+            serve_tampered_read_only: flags.serve_tampered_read_only,
+        }
+    }
 }
 
 /// The platform's keys in a config file; every other key must be a service's setting.
-const PLATFORM_KEYS: [&str; 7] = [
+const PLATFORM_KEYS: [&str; 12] = [
     "data_dir",
     "http",
     "grpc",
@@ -55,6 +99,11 @@ const PLATFORM_KEYS: [&str; 7] = [
     "nats_url",
     "bus_prefix",
     "tenant",
+    "oidc_issuer",
+    "oidc_audience",
+    "oidc_jwks_url",
+    "oidc_claims",
+    "oidc_role_map",
 ];
 
 /// The platform's settings, every one decided and checked.
@@ -67,6 +116,12 @@ pub(crate) struct Platform {
     pub(crate) nats_url: Option<String>,
     pub(crate) bus_prefix: String,
     pub(crate) tenant: String,
+    /// The audience tokens must be for.
+    pub(crate) audience: String,
+    /// The deployment's issuer; `None` is `up`'s own.
+    pub(crate) oidc: Option<Oidc>,
+    /// What each log is checked for before it is served.
+    pub(crate) integrity: servicekit::Integrity,
 }
 
 /// Service settings given as flags or environment variables, by name.
@@ -196,6 +251,24 @@ impl Overrides {
             Some(url) => Storage::postgres(&url)?,
             None => Storage::Folder(data_dir.clone()),
         };
+        let audience = self
+            .oidc_audience
+            .or(from_file(&file, "oidc_audience")?)
+            .unwrap_or_else(|| DEFAULT_AUDIENCE.to_owned());
+        let oidc = match self.oidc_issuer.or(from_file(&file, "oidc_issuer")?) {
+            Some(issuer) => Some(Oidc::new(
+                issuer,
+                audience.clone(),
+                self.oidc_jwks_url.or(from_file(&file, "oidc_jwks_url")?),
+                self.oidc_claims
+                    .or(from_file(&file, "oidc_claims")?)
+                    .as_deref(),
+                self.oidc_role_map
+                    .or(from_file(&file, "oidc_role_map")?)
+                    .as_deref(),
+            )?),
+            None => None,
+        };
         let platform = Platform {
             http: self
                 .http
@@ -213,6 +286,9 @@ impl Overrides {
                 .or(from_file(&file, "bus_prefix")?)
                 .unwrap_or_else(|| "linkwork".to_owned()),
             tenant: tenant.unwrap_or_else(|| "local".to_owned()),
+            audience,
+            oidc,
+            integrity: self.integrity.into(),
         };
         platform.check()?;
         Ok((platform, given))
@@ -260,15 +336,16 @@ impl Platform {
 }
 
 /// Where to find the services' logs, for the operator tools: a data folder or a PostgreSQL
-/// deployment, named as `up` and `serve` name them.
+/// deployment, named as `up` and `serve` name them, and the key that anchors them.
 #[derive(Debug, Clone, clap::Args)]
-#[group(required = true, multiple = false)]
+#[group(required = true, multiple = true)]
 pub(crate) struct Location {
     /// The deployment's PostgreSQL prefix: `postgres://…/linkwork` (each service's log is
     /// `linkwork_<service>`).
     #[arg(long, env = "LINKWORK_DATABASE_URL")]
     pub(crate) database_url: Option<String>,
-    /// The data folder of `linkwork up`.
+    /// The data folder of `linkwork up`: its logs, unless --database-url says they are on
+    /// PostgreSQL, and its keys.
     #[arg(long, env = "LINKWORK_DATA_DIR")]
     pub(crate) data_dir: Option<PathBuf>,
 }
@@ -281,6 +358,21 @@ impl Location {
             (None, Some(folder)) => Ok(Storage::Folder(folder.clone())),
             (None, None) => bail!("give --database-url or --data-dir"),
         }
+    }
+
+    /// The key the logs are anchored with, for opening them as `open` says.
+    pub(crate) fn anchor_key(&self, open: servicekit::Open) -> anyhow::Result<Option<[u8; 32]>> {
+        super::anchor_key::for_tools(self.data_dir.as_deref(), open)
+    }
+
+    /// `service`'s log.
+    pub(crate) async fn open(
+        &self,
+        service: &str,
+        open: servicekit::Open,
+    ) -> anyhow::Result<eventstore::EventStore> {
+        let key = self.anchor_key(open)?;
+        Ok(self.storage()?.open(service, open, key).await?)
     }
 }
 

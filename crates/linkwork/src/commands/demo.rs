@@ -6,6 +6,7 @@
 //! The instance must know the demo postcodes and accept test NHS numbers; `linkwork up --demo`
 //! sets both up and loads the demo itself.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -30,12 +31,17 @@ pub(crate) struct Args {
     /// People referred by GPs and walked through the pathway.
     #[arg(long, default_value_t = 300)]
     people: usize,
+    /// The data folder of the `linkwork up` being loaded: the region's people are signed in
+    /// with its local issuer, whose key is there.
+    #[arg(long, env = "LINKWORK_DATA_DIR", default_value = "linkwork-data")]
+    data_dir: PathBuf,
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let target = ::demo::Target {
         grpc: url(&args.grpc),
         http: url(&args.http),
+        issuer: super::sign_in::kept_issuer(&args.data_dir)?,
     };
     let options = ::demo::Options {
         seed: args.seed,
@@ -43,7 +49,11 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
         people: args.people,
     };
     let report = run_against(target, options).await?;
-    println!("Linbridge demo (seed {}) loaded\n\n{report}", args.seed);
+    println!(
+        "Linbridge demo (seed {}) loaded\n\n{report}\n\n{}",
+        args.seed,
+        personas_text(args.seed, &args.data_dir)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -62,6 +72,32 @@ pub(crate) async fn run_against(
             target.grpc, target.http
         )
     })
+}
+
+/// Who one can sign in as, and how: the demo's personas, each with the command that prints a
+/// token for them.
+pub(crate) fn personas_text(seed: u64, data_dir: &Path) -> String {
+    let mut lines =
+        vec!["Sign in as one of the region's (synthetic) people with a token for them:".to_owned()];
+    for persona in ::demo::personas(seed) {
+        lines.push(format!(
+            "  {} of {}, {}: {}",
+            persona.user, persona.organisation, persona.role, persona.about
+        ));
+        lines.push(format!(
+            "      linkwork token --data-dir {} --user {} --organisation {} --role {}",
+            data_dir.display(),
+            persona.user,
+            persona.organisation,
+            persona.role
+        ));
+    }
+    lines.push(
+        "Then send it as `Authorization: Bearer <token>` (e.g. curl -H \"Authorization: Bearer \
+         $TOKEN\" …/api/v1/…)."
+            .to_owned(),
+    );
+    lines.join("\n")
 }
 
 /// `host:port` as `http://host:port`; a URL as it is.

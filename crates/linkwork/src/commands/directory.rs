@@ -69,10 +69,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// The directory's log, as `up` and `serve` name it, made if this deployment has none yet.
 async fn open(location: &Location) -> anyhow::Result<EventStore> {
     let service = &directory::SERVICE;
-    let store = location
-        .storage()?
-        .open(service.name, Open::OrCreate)
-        .await?;
+    let store = location.open(service.name, Open::OrCreate).await?;
     (service.migrate)(&store)
         .await
         .context("cannot migrate the directory service's database")?;

@@ -1,5 +1,6 @@
 //! The subcommands of `linkwork`, one module each, and what the ones that run services share.
 
+mod anchor_key;
 mod config;
 mod demo;
 mod directory;
@@ -7,6 +8,8 @@ mod per_service;
 mod progress;
 mod replay;
 mod serve;
+mod sign_in;
+mod token;
 mod up;
 mod verify;
 
@@ -38,6 +41,8 @@ enum Command {
     Verify(verify::Args),
     /// Rebuild a projection from its service's log.
     Replay(replay::Args),
+    /// Print a bearer token from the local issuer of `linkwork up`, to sign in as someone.
+    Token(token::Args),
 }
 
 impl Cli {
@@ -49,6 +54,7 @@ impl Cli {
             Command::Demo(args) => demo::run(args).await,
             Command::Verify(args) => verify::run(args).await,
             Command::Replay(args) => replay::run(args).await,
+            Command::Token(args) => token::run(args),
         }
     }
 }
@@ -64,6 +70,30 @@ fn loopback(mut address: SocketAddr) -> SocketAddr {
         address.set_ip(Ipv4Addr::LOCALHOST.into());
     }
     address
+}
+
+/// Locks `service`'s place in the data folder for this process: two processes running one
+/// service on one folder would write the same log (and `up`'s bus). The lock is the operating
+/// system's, so a crashed process lets go of it.
+fn lock(data_dir: &std::path::Path, service: &str) -> anyhow::Result<std::fs::File> {
+    let path = data_dir.join(format!("{service}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("data_dir: cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another linkwork is already running the {service} service on the data folder {}; \
+             stop it first, or give this one its own --data-dir",
+            data_dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(error)) => {
+            Err(error).with_context(|| format!("data_dir: cannot lock {}", path.display()))
+        }
+    }
 }
 
 /// The JSON API and its OpenAPI document, calling the services over the gRPC listener at

@@ -42,8 +42,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
         false,
         SecretSource::Environment,
     )?;
-    let storage = args.base.storage()?;
-    let store = storage.open(service.name, Open::Existing).await?;
+    let store = args.base.open(service.name, Open::Existing).await?;
     (service.migrate)(&store)
         .await
         .with_context(|| format!("cannot migrate the {} service's read models", service.name))?;

@@ -28,9 +28,25 @@ pub(crate) type Args = PerService<Overrides, ServiceChoice>;
 pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let service = args.service;
     let (platform, given) = args.base.resolve(args.flags, true)?;
+    let Some(oidc) = &platform.oidc else {
+        anyhow::bail!(
+            "oidc_issuer (--oidc-issuer, LINKWORK_OIDC_ISSUER) must be given: a service run \
+             alone accepts the bearer tokens of the deployment's identity provider"
+        );
+    };
+    let verifier = oidc.verifier();
     // A service run alone takes its secrets from the environment (a secret store), never from
     // a folder.
     let settings = Settings::resolve(service.settings, &given, false, SecretSource::Environment)?;
+    let anchor_key = super::anchor_key::for_serve()?;
+    // Its log in a data folder is its alone while it runs.
+    let _only_one = match &platform.storage {
+        servicekit::Storage::Folder(folder) => {
+            std::fs::create_dir_all(folder)?;
+            Some(super::lock(folder, service.name)?)
+        }
+        servicekit::Storage::Postgres { .. } => None,
+    };
     let wiring = match &platform.nats_url {
         Some(url) => {
             Some(servicekit::open_bus(Some(url), &platform.data_dir, &platform.bus_prefix).await?)
@@ -67,12 +83,15 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
         tenant: platform.tenant,
         wiring,
         stopper: stopper.clone(),
+        anchor_key: Some(anchor_key),
+        integrity: platform.integrity,
     };
     let parts = servicekit::start(&[(service, settings)], &running, false).await?;
     servicekit::host(
         listeners,
         parts,
         axum::Router::new(),
+        verifier,
         stopper,
         super::ctrl_c(),
     )

@@ -11,6 +11,7 @@ use anyhow::Context as _;
 use servicekit::{Part, SecretSource, Settings, Stopper};
 
 use super::config::{Overrides, Platform, ServiceFlags};
+use super::sign_in;
 use crate::registry::SERVICES;
 
 #[derive(Debug, clap::Args)]
@@ -37,6 +38,11 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     std::fs::create_dir_all(&platform.data_dir)
         .with_context(|| format!("data_dir: cannot create {}", platform.data_dir.display()))?;
+    // Held until this process exits: the operating system lets go of them even on a crash.
+    let _only_one = SERVICES
+        .iter()
+        .map(|service| super::lock(&platform.data_dir, service.name))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let wiring = servicekit::open_bus(
         platform.nats_url.as_deref(),
         &platform.data_dir,
@@ -53,21 +59,49 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
         tenant: platform.tenant.clone(),
         wiring: Some(wiring),
         stopper: stopper.clone(),
+        anchor_key: Some(super::anchor_key::for_up(&platform.data_dir)?),
+        integrity: platform.integrity,
+    };
+    let (verifier, local) = match &platform.oidc {
+        Some(oidc) => (oidc.verifier(), None),
+        None => {
+            let issuer =
+                sign_in::start_local_issuer(&platform.data_dir, http_address, &platform.audience)?;
+            (issuer.verifier(), Some(issuer))
+        }
     };
     let parts = servicekit::start(&services, &running, args.demo).await?;
-    println!("{}", banner(&platform, &parts, http_address, grpc_address));
-    let gateway = super::gateway_at(grpc_address)?;
-    let serving = servicekit::host(listeners, parts, gateway, stopper, super::ctrl_c());
+    println!(
+        "{}",
+        banner(
+            &platform,
+            &parts,
+            http_address,
+            grpc_address,
+            local.as_ref()
+        )
+    );
+    let mut http = super::gateway_at(grpc_address)?;
+    if let Some(issuer) = &local {
+        http = http.merge(sign_in::well_known(issuer));
+    }
+    let serving = servicekit::host(listeners, parts, http, verifier, stopper, super::ctrl_c());
     tokio::pin!(serving);
-    if args.demo {
+    match (args.demo, local) {
         // The demo is a client of this process: it runs beside the servers, and a Ctrl-C
         // before it finishes simply stops it with them.
-        tokio::select! {
+        (true, Some(issuer)) => tokio::select! {
             served = &mut serving => served?,
-            () = load_demo(grpc_address, http_address) => serving.await?,
+            () = load_demo(grpc_address, http_address, issuer, &platform) => serving.await?,
+        },
+        (true, None) => {
+            tracing::warn!(
+                "--demo: the demo signs its people in with the local issuer, and \
+                 --oidc-issuer replaces it; not loading the demo"
+            );
+            serving.await?;
         }
-    } else {
-        serving.await?;
+        (false, _) => serving.await?,
     }
     // Whoever read the banner may have gone (a closed pipe): saying goodbye must not fail.
     let _ = writeln!(
@@ -80,13 +114,23 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Loads Linbridge through the public APIs of this very process, once it is serving. A
 /// second start with `--demo` finds it all there and adds nothing.
-async fn load_demo(grpc: SocketAddr, http: SocketAddr) {
+async fn load_demo(
+    grpc: SocketAddr,
+    http: SocketAddr,
+    issuer: identity::LocalIssuer,
+    platform: &Platform,
+) {
     let target = demo::Target {
         grpc: format!("http://{}", super::loopback(grpc)),
         http: format!("http://{}", super::loopback(http)),
+        issuer,
     };
-    match super::demo::run_against(target, demo::Options::default()).await {
-        Ok(report) => println!("Linbridge demo loaded\n\n{report}"),
+    let options = demo::Options::default();
+    match super::demo::run_against(target, options).await {
+        Ok(report) => println!(
+            "Linbridge demo loaded\n\n{report}\n\n{}",
+            super::demo::personas_text(options.seed, &platform.data_dir)
+        ),
         Err(error) => tracing::error!(error = format!("{error:#}"), "the demo did not load"),
     }
 }
@@ -98,8 +142,14 @@ fn where_data_is(platform: &Platform) -> String {
     }
 }
 
-/// What a newcomer needs to know: where everything is.
-fn banner(platform: &Platform, parts: &[Part], http: SocketAddr, grpc: SocketAddr) -> String {
+/// What a newcomer needs to know: where everything is, and how to sign in.
+fn banner(
+    platform: &Platform,
+    parts: &[Part],
+    http: SocketAddr,
+    grpc: SocketAddr,
+    local: Option<&identity::LocalIssuer>,
+) -> String {
     let storage = match &platform.storage {
         servicekit::Storage::Postgres { prefix, .. } => {
             format!("PostgreSQL, a database per service named {prefix}_<service>")
@@ -135,6 +185,23 @@ fn banner(platform: &Platform, parts: &[Part], http: SocketAddr, grpc: SocketAdd
         "  gRPC  {grpc}  {}, health, reflection",
         packages.join(", ")
     ));
+    match (local, &platform.oidc) {
+        (Some(issuer), _) => {
+            lines.push(format!(
+                "  Sign in with a bearer token from the local issuer {}:",
+                issuer.issuer()
+            ));
+            lines.push(format!(
+                "        linkwork token --data-dir {} --user U --organisation O --role R",
+                platform.data_dir.display()
+            ));
+        }
+        (None, Some(oidc)) => lines.push(format!(
+            "  Sign in with a bearer token from {} (audience {})",
+            oidc.issuer, oidc.audience
+        )),
+        (None, None) => {}
+    }
     lines.push("Press Ctrl-C to stop.".to_owned());
     lines.join("\n")
 }

@@ -16,10 +16,11 @@ pub(crate) struct Args {
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let storage = args.location.storage()?;
+    let key = args.location.anchor_key(Open::Existing)?;
     let mut intact = true;
     for service in SERVICES {
         let label = format!("{} log", service.name);
-        let store = match storage.open(service.name, Open::Existing).await {
+        let store = match storage.open(service.name, Open::Existing, key).await {
             Ok(store) => store,
             Err(error) => {
                 println!("MISSING: {label}: {error}");

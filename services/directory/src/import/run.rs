@@ -296,7 +296,7 @@ fn rejection(error: AppError) -> Result<String, ImportError> {
         AppError::Rejected(_)
         | AppError::RecordRejected(_)
         | AppError::UnknownReference { .. }
-        | AppError::UnknownPostcode(_) => Ok(error.to_string()),
+        | AppError::UnknownPostcode => Ok(error.to_string()),
         other => Err(ImportError::App(other)),
     }
 }

@@ -52,11 +52,15 @@ pub(crate) fn context() -> Context {
     }
 }
 
-/// `body` as a request from a directory curator.
-pub(crate) fn as_curator<T>(body: T) -> Request<T> {
-    let mut request = Request::new(body);
-    identity::Caller::new("curator-1", "ICB-QWE", "directory-curator")
-        .present(request.metadata_mut())
-        .expect("ascii");
-    request
+/// `body` as a request from the directory's administrator, who may change any organisation's
+/// records.
+pub(crate) fn as_admin<T>(body: T) -> Request<T> {
+    let admin = identity::Caller::new("curator-1", "ICB-QWE", "directory-admin");
+    testkit::signed_in(&admin, Request::new(body))
+}
+
+/// `body` as a request from `user` of `organisation`, acting as `role`.
+pub(crate) fn as_role<T>(user: &str, organisation: &str, role: &str, body: T) -> Request<T> {
+    let caller = identity::Caller::new(user, organisation, role);
+    testkit::signed_in(&caller, Request::new(body))
 }

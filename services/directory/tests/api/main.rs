@@ -7,6 +7,7 @@ mod hsds_wire;
 mod import;
 mod oruk;
 mod oruk_fixture;
+mod ownership;
 mod postcodes;
 mod region;
 mod schema;

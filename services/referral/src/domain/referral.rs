@@ -181,6 +181,46 @@ pub struct RequestReferral {
     pub person: SealedNhsNumber,
 }
 
+impl RequestReferral {
+    /// Whether this asks for the referral `history` already records: the same referrer, person,
+    /// reasons, urgency, receiving organisation, parent and consent. A client retrying a
+    /// request whose answer it lost asks again for exactly that; the first request's deadline
+    /// and offer stand.
+    pub fn is_recorded_in(&self, history: &[Event]) -> bool {
+        let Some(Event::Requested {
+            source,
+            referrer,
+            receiving_organisation,
+            reasons,
+            urgency,
+            part_of,
+            consent,
+            person,
+            ..
+        }) = history.first()
+        else {
+            return false;
+        };
+        *source == self.source
+            && *referrer == self.referrer
+            && *receiving_organisation == self.receiving_organisation
+            && *reasons == self.reasons
+            && *urgency == self.urgency
+            && *part_of == self.part_of
+            && *consent == self.consent
+            && person.subject == self.person.subject
+    }
+}
+
+/// The first offer a referral's history records: the one that carried it to the receiving
+/// organisation.
+pub fn first_offer(history: &[Event]) -> Option<Uuid> {
+    history.iter().find_map(|event| match event {
+        Event::ResponsibilityOffered { offer, .. } => Some(offer.offer_id),
+        _ => None,
+    })
+}
+
 /// What can be asked of a referral.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -394,9 +434,12 @@ pub enum Error {
     /// The referral already exists.
     #[error("the referral already exists")]
     AlreadyExists,
-    /// There is no such referral.
+    /// There is no such referral (or none the caller is a party to).
     #[error("no such referral")]
     NotFound,
+    /// The parent named does not exist, or the caller is no party to it.
+    #[error("part_of: no such referral")]
+    NoSuchParent,
     /// A practitioner's referral names the practitioner; a self-referral names none.
     #[error(
         "referrer.practitioner must be given for a practitioner's referral and empty for a self-referral"
@@ -481,6 +524,19 @@ pub struct Opened {
 }
 
 impl Opened {
+    /// Whether `organisation` is a party to the referral: the one that referred, the one that
+    /// owns the task, the one holding the person now, or the one an open offer is for. No one
+    /// else may act on it, read it, or learn that it exists.
+    pub fn has_party(&self, organisation: &str) -> bool {
+        self.referrer.organisation == organisation
+            || self.owner == organisation
+            || self.holder.organisation == organisation
+            || self
+                .offer
+                .as_ref()
+                .is_some_and(|offer| offer.to.organisation == organisation)
+    }
+
     fn party_of(&self, actor: &Actor) -> Result<Party, Error> {
         if actor.organisation == self.owner {
             Ok(Party::Performer)
@@ -508,6 +564,14 @@ impl Decider for Referral {
                 _ => Err(Error::NotFound),
             };
         };
+        // To anyone who is no party to it, the referral is not there: the same answer as for
+        // an id that was never used, so ids reveal nothing. The scheduler escalates offers on
+        // everyone's behalf.
+        let scheduled = matches!(command, Command::EscalateExpiredOffer { .. });
+        let creating = matches!(command, Command::Request(_));
+        if !scheduled && !creating && !opened.has_party(&actor.organisation) {
+            return Err(Error::NotFound);
+        }
         match command {
             Command::Request(_) => Err(Error::AlreadyExists),
             Command::ChangeStatus { to, reason } => change_status(opened, actor, at, to, reason),

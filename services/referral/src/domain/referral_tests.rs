@@ -230,16 +230,23 @@ fn the_referrer_cannot_accept_its_own_referral() {
 }
 
 #[test]
-fn an_unrelated_organisation_can_do_nothing() {
+fn to_an_unrelated_organisation_the_referral_is_not_there() {
     given::<Referral>(&requested())
         .when(issued(
             actor("x", "ELSEWHERE"),
             10,
             change(Status::Cancelled, Some("because")),
         ))
-        .then_err(Error::NotAParty {
-            organisation: "ELSEWHERE".to_owned(),
-        });
+        .then_err(Error::NotFound);
+    given::<Referral>(&requested())
+        .when(issued(
+            actor("x", "ELSEWHERE"),
+            10,
+            Command::RecordContactAttempt {
+                outcome: ContactOutcome::Reached,
+            },
+        ))
+        .then_err(Error::NotFound);
 }
 
 #[test]

@@ -1,6 +1,9 @@
 //! The FHIR R4 interface, under `/fhir`: `POST /fhir/ServiceRequest` makes a referral (UK Core
-//! JSON, answered 201 with a Location), `GET /fhir/Task/{id}` and `GET /fhir/Task?focus=…` show
-//! it in HL7 Gravity terms. Refusals are `OperationOutcome`s naming the element at fault.
+//! JSON, answered 201 with a Location; conditional on its business identifier, so a retry gets
+//! the same Task), `GET /fhir/Task/{id}` and `GET /fhir/Task?focus=…` show it in HL7 Gravity
+//! terms to its parties only, each read recorded. Callers are authenticated by the service kit
+//! and held to the roles of the gRPC twin of each interaction. Refusals are `OperationOutcome`s
+//! naming the element at fault, never echoing what was sent.
 
 mod outcome;
 mod service_request;
@@ -10,7 +13,8 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -28,7 +32,8 @@ use identity::Caller;
 
 use crate::app::{self, Context, ReferralApp};
 use crate::config::ReferralSettings;
-use crate::domain::referral::{Command, Event, Holder, Issued, RequestReferral, Source};
+use crate::domain::referral::{Error, Event, Holder, RequestReferral, Source};
+use crate::reads::Read;
 use crate::vault::{Vault, VaultError};
 
 /// Largest request body accepted.
@@ -67,9 +72,18 @@ fn fhir_json(status: StatusCode, body: Value) -> Response {
     response
 }
 
-fn caller(headers: &HeaderMap) -> Result<Caller, Outcome> {
-    Caller::from_headers(headers)
-        .map_err(|unidentified| Outcome::unauthenticated(unidentified.to_string()))
+/// The caller the service kit authenticated, for a FHIR route; a refusal is an
+/// `OperationOutcome` with code `login` (401).
+struct Authenticated(Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
+    type Rejection = Outcome;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Outcome> {
+        Caller::of_http(&parts.extensions)
+            .map(Authenticated)
+            .map_err(|refusal| Outcome::unauthenticated(refusal.0))
+    }
 }
 
 fn vault_outcome(error: VaultError) -> Outcome {
@@ -82,12 +96,63 @@ fn vault_outcome(error: VaultError) -> Outcome {
     }
 }
 
+/// The gRPC paths whose declared roles the FHIR interactions share: making a referral, and
+/// reading one.
+const CREATE: &str = "/linkwork.referral.v1.ReferralService/CreateReferral";
+const READ: &str = "/linkwork.referral.v1.ReferralService/GetHandoffTrail";
+
+/// Refuses a caller whose role the interaction's gRPC twin does not admit.
+fn admit(caller: &Caller, path: &str) -> Result<(), Outcome> {
+    match contract::access::allows(path, &caller.role, &caller.scopes) {
+        true => Ok(()),
+        false => Err(Outcome::forbidden(format!(
+            "a caller acting as {} may not do this",
+            caller.role
+        ))),
+    }
+}
+
+/// The correlation id the caller sent (a UUID), or a new one.
+fn correlation_id(headers: &HeaderMap) -> Uuid {
+    headers
+        .get(identity::CORRELATION_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| Uuid::parse_str(value).ok())
+        .unwrap_or_else(Uuid::new_v4)
+}
+
+/// The referral id `If-None-Exist` names: only `identifier=<REFERRAL_ID>|<uuid>` is taken.
+fn if_none_exist(headers: &HeaderMap) -> Result<Option<Uuid>, Outcome> {
+    let Some(value) = headers.get("if-none-exist") else {
+        return Ok(None);
+    };
+    let refuse = || {
+        Outcome::invalid(
+            "If-None-Exist",
+            format!("If-None-Exist must be identifier={REFERRAL_ID}|<uuid>"),
+        )
+    };
+    let text = value.to_str().map_err(|_| refuse())?;
+    let id = text
+        .strip_prefix("identifier=")
+        .and_then(|search| search.strip_prefix(REFERRAL_ID))
+        .and_then(|rest| rest.strip_prefix('|'))
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .ok_or_else(refuse)?;
+    Ok(Some(id))
+}
+
+/// `POST /fhir/ServiceRequest`: 201 with the Task it made. Creation is conditional on the
+/// referral's business identifier (given in the resource, or as `If-None-Exist`): the same
+/// request again answers 200 with the Task the first one made; the identifier with a
+/// different request is 422.
 async fn create_service_request(
     State(state): State<FhirState>,
+    Authenticated(caller): Authenticated,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Outcome> {
-    let caller = caller(&headers)?;
+    admit(&caller, CREATE)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -99,19 +164,27 @@ async fn create_service_request(
         outcome.status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
         return Err(outcome);
     }
-    let resource: Value = serde_json::from_slice(&body).map_err(|error| {
-        Outcome::invalid("ServiceRequest", format!("the body is not JSON: {error}"))
-    })?;
+    let conditional = if_none_exist(&headers)?;
+    let resource: Value = serde_json::from_slice(&body)
+        .map_err(|_| Outcome::invalid("ServiceRequest", "the body is not well-formed JSON"))?;
     let parsed = service_request::parse(&resource, state.settings.allow_test_nhs_numbers)?;
+    let referral_id = match (parsed.referral_id, conditional) {
+        (Some(given), Some(asked)) if given != asked => {
+            return Err(Outcome::invalid(
+                "ServiceRequest.identifier",
+                "the identifier and If-None-Exist name different referrals",
+            ));
+        }
+        (given, asked) => given.or(asked).unwrap_or_else(Uuid::new_v4),
+    };
     let person = state
         .vault
         .seal(&parsed.nhs_number)
         .await
         .map_err(vault_outcome)?;
-    let referral_id = parsed.referral_id.unwrap_or_else(Uuid::new_v4);
     let now = Utc::now();
     let context = Context {
-        correlation_id: Uuid::new_v4(),
+        correlation_id: correlation_id(&headers),
         role: caller.role.clone(),
         data_subject: Some(person.subject.clone()),
         tenant: state.settings.tenant.clone(),
@@ -131,59 +204,78 @@ async fn create_service_request(
         consent: parsed.consent,
         person,
     };
-    let issued = Issued {
-        actor: app::actor(&caller),
-        at: now,
-        command: Command::Request(request),
-    };
-    state.app.handle(referral_id, issued, &context).await?;
-    let history = state.app.history(referral_id).await?;
-    let task = task::render(referral_id, &history)
+    let made = state
+        .app
+        .create(referral_id, app::actor(&caller), request, &context)
+        .await
+        .map_err(|error| match error {
+            app::AppError::Rejected(Error::AlreadyExists) => Outcome::unprocessable(
+                "ServiceRequest.identifier",
+                "the identifier is already used for a different referral",
+            ),
+            other => other.into(),
+        })?;
+    let task = task::render(referral_id, &made.history)
         .ok_or_else(|| Outcome::not_found("the referral vanished"))?;
-    let mut response = fhir_json(StatusCode::CREATED, task);
+    let status = match made.now {
+        true => StatusCode::CREATED,
+        false => StatusCode::OK,
+    };
+    let mut response = fhir_json(status, task);
     if let Ok(location) = HeaderValue::from_str(&format!("/fhir/Task/{referral_id}")) {
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
 }
 
-/// The referral's history if the caller's organisation may see it.
+/// The referral's history when the caller is a party to it; `None` otherwise, exactly as for
+/// an id never used. The read is recorded either way.
 async fn visible_history(
     state: &FhirState,
     caller: &Caller,
+    headers: &HeaderMap,
+    function: &'static str,
     id: &str,
 ) -> Result<Option<(Uuid, Vec<Event>)>, Outcome> {
+    admit(caller, READ)?;
     let Ok(referral_id) = Uuid::parse_str(id) else {
         return Ok(None);
     };
-    let history = state.app.history(referral_id).await?;
-    // Someone else's referral is "not found", so ids reveal nothing (no BOLA oracle).
-    Ok(task::visible_to(&history, &caller.organisation).then_some((referral_id, history)))
+    let read = Read {
+        caller,
+        correlation_id: correlation_id(headers),
+        function,
+    };
+    match read.referral(state.app.store(), referral_id).await {
+        Ok(history) => Ok(Some((referral_id, history))),
+        Err(app::AppError::Rejected(Error::NotFound)) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
 }
 
 async fn read_task(
     State(state): State<FhirState>,
+    Authenticated(caller): Authenticated,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, Outcome> {
-    let caller = caller(&headers)?;
-    let found = visible_history(&state, &caller, &id).await?;
+    let found = visible_history(&state, &caller, &headers, "fhir.Task.read", &id).await?;
     let task = found.and_then(|(referral_id, history)| task::render(referral_id, &history));
-    let task = task.ok_or_else(|| Outcome::not_found(format!("Task/{id} is not known")))?;
+    let task = task.ok_or_else(|| Outcome::not_found("no Task by that id"))?;
     Ok(fhir_json(StatusCode::OK, task))
 }
 
 async fn search_tasks(
     State(state): State<FhirState>,
+    Authenticated(caller): Authenticated,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, Outcome> {
-    let caller = caller(&headers)?;
     let focus = params
         .get("focus")
         .ok_or_else(|| Outcome::invalid("focus", "the focus search parameter is required"))?;
     let id = focus.strip_prefix("ServiceRequest/").unwrap_or(focus);
-    let found = visible_history(&state, &caller, id).await?;
+    let found = visible_history(&state, &caller, &headers, "fhir.Task.search", id).await?;
     let tasks: Vec<Value> = found
         .and_then(|(referral_id, history)| task::render(referral_id, &history))
         .into_iter()

@@ -48,7 +48,22 @@ impl Outcome {
         Self::plain(StatusCode::NOT_FOUND, "not-found", diagnostics)
     }
 
-    /// The request did not come through the authenticating gateway: 401.
+    /// The caller's role may not do this: 403.
+    pub fn forbidden(diagnostics: impl Into<String>) -> Self {
+        Self::plain(StatusCode::FORBIDDEN, "forbidden", diagnostics)
+    }
+
+    /// Well formed, but not something the service can act on: 422, naming the element.
+    pub fn unprocessable(expression: &str, diagnostics: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "business-rule",
+            diagnostics: diagnostics.into(),
+            expression: Some(expression.to_owned()),
+        }
+    }
+
+    /// No valid bearer token: 401.
     pub fn unauthenticated(diagnostics: impl Into<String>) -> Self {
         Self::plain(StatusCode::UNAUTHORIZED, "login", diagnostics)
     }

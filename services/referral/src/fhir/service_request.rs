@@ -49,8 +49,13 @@ fn string<'a>(value: &'a Value, path: &str) -> Result<&'a str, Outcome> {
     value
         .as_str()
         .map(str::trim)
-        .filter(|text| !text.is_empty() && text.len() <= 200 && !text.chars().any(char::is_control))
-        .ok_or_else(|| Outcome::invalid(path, format!("{path} must be a non-empty string")))
+        .filter(|text| text.len() <= 200 && contract::is_usable_line(text))
+        .ok_or_else(|| {
+            Outcome::invalid(
+                path,
+                format!("{path} must be a string of 1 to 200 visible characters on one line"),
+            )
+        })
 }
 
 fn identifier_value<'a>(

@@ -59,10 +59,3 @@ pub(super) fn render(referral_id: Uuid, history: &[Event]) -> Option<Value> {
     }
     Some(task)
 }
-
-/// Whether `organisation` may see the referral: its referrer or its current owner.
-pub(super) fn visible_to(history: &[Event], organisation: &str) -> bool {
-    Referral::fold(history).opened.is_some_and(|opened| {
-        opened.referrer.organisation == organisation || opened.owner == organisation
-    })
-}

@@ -33,7 +33,11 @@ async fn api(kind: BackendKind) -> (axum::Router, TestDatabase) {
         },
         allow_test_nhs_numbers: false,
     };
-    (fhir::router(store, settings), database)
+    // Authenticated as every service process authenticates its HTTP APIs.
+    let verifier = testkit::issuer().verifier();
+    let authenticated =
+        axum::middleware::from_fn_with_state(verifier, servicekit::authenticate_http);
+    (fhir::router(store, settings).layer(authenticated), database)
 }
 
 pub(crate) fn service_request(referral_id: Uuid) -> Value {
@@ -64,10 +68,9 @@ async fn call(
 ) -> (StatusCode, Option<String>, Value) {
     let mut request = Request::builder().method(method).uri(uri);
     if let Some(organisation) = organisation {
-        let caller = identity::Caller::new("someone", organisation, "practitioner");
-        for (name, value) in caller.http_headers().expect("ascii") {
-            request = request.header(name, value);
-        }
+        let caller = identity::Caller::new("someone", organisation, "link-worker");
+        let (name, value) = identity::bearer(&testkit::token(&caller));
+        request = request.header(name, value);
     }
     let body = match body {
         Some(body) => {
@@ -163,8 +166,10 @@ async fn a_service_request_becomes_a_task_its_parties_can_read(kind: BackendKind
     let (_, _, empty) = call(&router, "GET", &search, Some("ELSEWHERE"), None).await;
     assert_eq!(empty["total"], 0);
 
+    // Creation is conditional on the business identifier: the same request again is answered
+    // with the Task the first one made; the identifier with another request is refused.
     let again = Some(service_request(referral_id));
-    let (status, _, outcome) = call(
+    let (status, location, retried) = call(
         &router,
         "POST",
         "/fhir/ServiceRequest",
@@ -172,10 +177,23 @@ async fn a_service_request_becomes_a_task_its_parties_can_read(kind: BackendKind
         again,
     )
     .await;
+    assert_eq!(status, StatusCode::OK, "{retried}");
+    assert_eq!(location, Some(format!("/fhir/Task/{referral_id}")));
+    assert_eq!(retried["id"], referral_id.to_string());
+    let mut different = service_request(referral_id);
+    different["priority"] = json!("urgent");
+    let (status, _, outcome) = call(
+        &router,
+        "POST",
+        "/fhir/ServiceRequest",
+        Some(GP_PRACTICE),
+        Some(different),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{outcome}");
     assert_eq!(
-        status,
-        StatusCode::CONFLICT,
-        "a retry does not make a second referral: {outcome}"
+        outcome["issue"][0]["expression"][0],
+        "ServiceRequest.identifier"
     );
 }
 
@@ -260,9 +278,13 @@ async fn invalid_fhir_gets_an_operation_outcome_naming_the_element(kind: Backend
     let request = Request::builder()
         .method("POST")
         .uri("/fhir/ServiceRequest")
-        .header("x-linkwork-user", "dr-patel")
-        .header("x-linkwork-organisation", GP_PRACTICE)
-        .header("x-linkwork-role", "referrer")
+        .header(
+            "authorization",
+            format!(
+                "Bearer {}",
+                testkit::token(&identity::Caller::new("dr-patel", GP_PRACTICE, "referrer"))
+            ),
+        )
         .header("content-type", "application/fhir+json")
         .body(Body::from("{ not json"))
         .expect("request");

@@ -47,13 +47,16 @@ pub(crate) async fn spawn(kind: BackendKind, wiring: Option<BusWiring>) -> Runni
     }
 }
 
-/// `body` as a request from `user` of `organisation`, a practitioner.
+/// `body` as a request from `user` of `organisation`, a link worker (whom every referral RPC
+/// admits).
 pub(crate) fn as_user<T>(user: &str, organisation: &str, body: T) -> Request<T> {
-    let mut request = Request::new(body);
-    identity::Caller::new(user, organisation, "practitioner")
-        .present(request.metadata_mut())
-        .expect("ascii");
-    request
+    as_role(user, organisation, "link-worker", body)
+}
+
+/// `body` as a request from `user` of `organisation`, acting as `role`.
+pub(crate) fn as_role<T>(user: &str, organisation: &str, role: &str, body: T) -> Request<T> {
+    let caller = identity::Caller::new(user, organisation, role);
+    testkit::signed_in(&caller, Request::new(body))
 }
 
 /// The application layer over a fresh database, for tests of what needs no server.

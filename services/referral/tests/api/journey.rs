@@ -250,7 +250,8 @@ async fn gp_to_link_worker_to_two_vcse_services_and_back(kind: BackendKind) {
             .await
             .expect_err("not a party")
             .code(),
-        Code::PermissionDenied
+        Code::NotFound,
+        "to a provider that is no party, another provider's referral is not there"
     );
 
     let done = pb::CompleteReferralRequest {

@@ -5,5 +5,6 @@ pub(crate) mod fhir;
 pub(crate) mod grpc;
 mod helpers;
 mod journey;
+mod parties;
 mod responsibility;
 mod vault;

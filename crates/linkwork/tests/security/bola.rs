@@ -1,0 +1,281 @@
+//! T12, the BOLA matrix (OWASP API1): every route that names an object — taken from the
+//! descriptors, so a new route joins the matrix by being declared — is called by every role of
+//! another organisation on organisation A's objects, with a request that is otherwise valid.
+//! Every attempt must be refused: PERMISSION_DENIED (403) when the role may not call the route
+//! at all, and otherwise NOT_FOUND (404) with the very answer an id never used gets, so that
+//! nothing is learnt. The FHIR interactions on a Task are tried the same way. Then A's own
+//! people read the same objects, which proves the matrix aimed at real ones.
+//!
+//! The directory's reads (a service, its history) are open data, published as Open Referral
+//! UK: they are not in the matrix, and the test says so by name.
+
+use std::collections::BTreeMap;
+
+use contract::http::{Binding, bindings};
+use serde_json::{Value, json};
+use testkit::BackendKind;
+use uuid::Uuid;
+
+use crate::platform::{Answer, Outgoing, Platform, Who};
+
+/// Organisation A's people, and the ICB's directory administrator who registers organisations.
+const VCSE_A: &str = "0190a2b4-0000-7000-8000-00000000a001";
+const VCSE_B: &str = "0190a2b4-0000-7000-8000-00000000b001";
+const GP_A: Who = Who::new("dr-a", "LWP-A", "referrer");
+const LINK_WORKER_A: Who = Who::new("lw-a", "PCN-A", "link-worker");
+const CURATOR_A: Who = Who::new("cur-a", VCSE_A, "directory-curator");
+const PROVIDER_A: Who = Who::new("prov-a", VCSE_A, "vcse-provider");
+const ADMIN: Who = Who::new("admin", "ICB", "directory-admin");
+
+/// Another organisation's people, in every role there is.
+const ATTACKERS: [Who; 6] = [
+    Who::new("dr-b", "LWP-B", "referrer"),
+    Who::new("lw-b", "PCN-B", "link-worker"),
+    Who::new("cur-b", VCSE_B, "directory-curator"),
+    Who::new("prov-b", VCSE_B, "vcse-provider"),
+    Who::new("citizen-b", "NHS-LOGIN", "citizen"),
+    Who::new("aud-b", "ICB-B", "auditor"),
+];
+
+/// The routes whose objects anyone signed in may read: the directory is open data.
+const OPEN_DATA: [&str; 2] = ["GetService", "ServiceHistory"];
+
+/// A's objects, by the name of the path variable that holds their ids.
+type Objects = BTreeMap<&'static str, String>;
+
+testkit::on_both_backends!(no_one_of_another_organisation_reaches_an_object_of_a);
+
+async fn no_one_of_another_organisation_reaches_an_object_of_a(kind: BackendKind) {
+    let platform = Platform::up(kind).await;
+    let objects = set_up_organisation_a(&platform).await;
+    let mut attempts = 0;
+    let mut refusals = Vec::new();
+    let object_routes: Vec<&Binding> = bindings()
+        .iter()
+        .filter(|binding| !binding.variables.is_empty())
+        .collect();
+    assert!(
+        object_routes.len() >= 25,
+        "the matrix covers every object route"
+    );
+    for binding in &object_routes {
+        let name = binding.rpc.name();
+        if OPEN_DATA.contains(&name) {
+            continue;
+        }
+        let path = path_to(binding, &objects);
+        let never_used = path_to(binding, &never_used(&objects));
+        let body = body_for(name, &objects);
+        for who in ATTACKERS {
+            attempts += 1;
+            let answer = call(&platform, who, binding, &path, &body).await;
+            let admitted = contract::access::allows(&binding.grpc_path(), who.role, &[]);
+            let expected = match admitted {
+                false => 403,
+                true => 404,
+            };
+            if answer.status != expected {
+                refusals.push(format!(
+                    "{name} as {} of {}: {} {}",
+                    who.role, who.organisation, answer.status, answer.body
+                ));
+                continue;
+            }
+            if admitted {
+                let unused = call(&platform, who, binding, &never_used, &body).await;
+                if (unused.status, &unused.body) != (answer.status, &answer.body) {
+                    refusals.push(format!(
+                        "{name} as {}: A's object answered {} {}, an unused id {} {}",
+                        who.role, answer.status, answer.body, unused.status, unused.body
+                    ));
+                }
+            }
+        }
+    }
+    for who in ATTACKERS {
+        for path in [
+            format!("/fhir/Task/{}", objects["referral_id"]),
+            format!("/fhir/Task?focus=ServiceRequest/{}", objects["referral_id"]),
+        ] {
+            attempts += 1;
+            let answer = platform.get(who, &path).await;
+            // A search finds nothing; a read finds no Task; a role that reads no Tasks is
+            // refused before anything is looked up.
+            let hidden = match (answer.status, path.contains('?')) {
+                (200, true) => answer.json()["total"] == 0,
+                (status, _) => status == 404 || status == 403,
+            };
+            if !hidden {
+                refusals.push(format!(
+                    "{path} as {}: {} {}",
+                    who.role, answer.status, answer.body
+                ));
+            }
+        }
+    }
+    assert!(
+        refusals.is_empty(),
+        "{} of {attempts} cross-organisation attempts were not refused as they should be:\n{}",
+        refusals.len(),
+        refusals.join("\n")
+    );
+    // The objects were real: their own people see them.
+    let trail = format!("/api/v1/referrals/{}/handoffs", objects["referral_id"]);
+    assert_eq!(platform.get(GP_A, &trail).await.status, 200);
+    assert_eq!(platform.get(LINK_WORKER_A, &trail).await.status, 200);
+    let task = format!("/fhir/Task/{}", objects["referral_id"]);
+    assert_eq!(platform.get(GP_A, &task).await.status, 200);
+    let rename = json!({ "name": "A Trust, renamed by its own curator" });
+    let path = format!("/api/v1/organizations/{VCSE_A}");
+    let renamed = platform.json(CURATOR_A, "PUT", &path, &rename).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    println!("T12: {attempts} cross-organisation attempts, all refused");
+}
+
+/// Organisation A's directory entries and a referral it made, through the JSON API.
+async fn set_up_organisation_a(platform: &Platform) -> Objects {
+    for (id, name) in [(VCSE_A, "A Trust"), (VCSE_B, "B Trust")] {
+        let body = json!({ "organization_id": id, "name": name });
+        let made = platform
+            .json(ADMIN, "POST", "/api/v1/organizations", &body)
+            .await;
+        assert_eq!(made.status, 201, "{}", made.body);
+    }
+    let location = Uuid::new_v4().to_string();
+    let body =
+        json!({ "location_id": location, "name": "A hall", "latitude": 52.6, "longitude": -1.1 });
+    let made = platform
+        .json(CURATOR_A, "POST", "/api/v1/locations", &body)
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let service = Uuid::new_v4().to_string();
+    let body = json!({
+        "service_id": service,
+        "organisation_id": VCSE_A,
+        "details": { "name": "A lunch club", "takes_referrals": true },
+    });
+    let made = platform
+        .json(CURATOR_A, "POST", "/api/v1/services", &body)
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let link = Uuid::new_v4().to_string();
+    let body = json!({ "service_at_location_id": link, "location_id": location });
+    let path = format!("/api/v1/services/{service}/locations");
+    let made = platform.json(CURATOR_A, "POST", &path, &body).await;
+    assert!(made.status < 300, "{}", made.body);
+    let capacity = json!({ "capacity": { "available": 3, "unit": "places" } });
+    let path = format!("/api/v1/services/{service}/capacity");
+    let set = platform.json(PROVIDER_A, "PUT", &path, &capacity).await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    let referral = platform
+        .json(GP_A, "POST", "/api/v1/referrals", &referral_to("PCN-A"))
+        .await;
+    assert_eq!(referral.status, 201, "{}", referral.body);
+    let referral = referral.json();
+    BTreeMap::from([
+        ("organization_id", VCSE_A.to_owned()),
+        ("location_id", location),
+        ("service_id", service),
+        ("service_at_location_id", link),
+        ("referral_id", text(&referral["referral_id"])),
+        ("offer_id", text(&referral["offer_id"])),
+    ])
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().expect("an id").to_owned()
+}
+
+/// A referral from A's practice (synthetic test NHS number).
+pub(crate) fn referral_to(organisation: &str) -> Value {
+    json!({
+        "referrer_practitioner": "dr-a",
+        "receiving_organisation": organisation,
+        "reason_codes": ["871731000000106"],
+        "accept_by": in_days(3),
+        "consent_share_with_providers": true,
+        "consent_share_outcome_with_referrer": true,
+        "nhs_number": "999 000 0018",
+    })
+}
+
+fn in_days(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Fresh ids in place of every object's.
+fn never_used(objects: &Objects) -> Objects {
+    objects
+        .keys()
+        .map(|name| (*name, Uuid::new_v4().to_string()))
+        .collect()
+}
+
+/// The route's path, its variables holding `objects`' ids.
+fn path_to(binding: &Binding, objects: &Objects) -> String {
+    let mut path = binding.path.clone();
+    for variable in &binding.variables {
+        let id = objects
+            .get(variable.as_str())
+            .unwrap_or_else(|| panic!("the matrix has no object for {variable}"));
+        path = path.replace(&format!("{{{variable}}}"), id);
+    }
+    path
+}
+
+/// A body each route would take from its object's owner: valid in every field, so that a
+/// refusal can only be the object's.
+fn body_for(rpc: &str, objects: &Objects) -> Option<Value> {
+    let details = json!({ "name": "PWNED" });
+    Some(match rpc {
+        "UpdateOrganization" | "UpdateLocation" => json!({ "name": "PWNED" }),
+        "UpdateService" => json!({ "details": details }),
+        "AddServiceLocation" => json!({ "location_id": objects["location_id"] }),
+        "SetCapacity" => json!({ "capacity": { "available": 0, "unit": "places" } }),
+        "SuspendService" | "WithdrawService" => json!({ "reason": "PWNED" }),
+        "VerifyService" => json!({ "assurer": "pwned@example.org" }),
+        "ChangeStatus" => json!({ "status": "cancelled", "reason": "PWNED" }),
+        "CompleteReferral" => json!({ "outcome_summary": "PWNED" }),
+        "AssignPractitioner" => json!({ "practitioner": "mallory" }),
+        "OfferResponsibility" => {
+            json!({ "to": { "organisation": "PCN-B" }, "expires_at": in_days(2) })
+        }
+        "DeclineOffer" => json!({ "reason": "PWNED" }),
+        "ReferOnward" => json!({ "service_id": objects["service_id"], "accept_by": in_days(2) }),
+        "RecordContactAttempt" => json!({ "outcome": "reached" }),
+        "RecordAssessment" => json!({ "needs": ["loneliness"], "goals": ["PWNED"] }),
+        "RecordDeclined" => json!({ "reason": "PWNED" }),
+        "ReinstateService"
+        | "RemoveServiceLocation"
+        | "AcceptOffer"
+        | "WithdrawConsent"
+        | "GetHandoffTrail"
+        | "GetAccountableAt" => return None,
+        other => panic!("the matrix has no request for {other}: add one"),
+    })
+}
+
+async fn call(
+    platform: &Platform,
+    who: Who,
+    binding: &Binding,
+    path: &str,
+    body: &Option<Value>,
+) -> Answer {
+    let token = platform.token(who);
+    let bytes = body
+        .as_ref()
+        .map(|body| body.to_string().into_bytes())
+        .unwrap_or_default();
+    platform
+        .send(Outgoing {
+            method: binding.method.as_str(),
+            path,
+            token: Some(&token),
+            content_type: body.as_ref().map(|_| "application/json"),
+            body: bytes,
+            ..Outgoing::default()
+        })
+        .await
+}
