@@ -9,8 +9,8 @@ use eventstore::{
     Actor, EventMetadata, EventStore, ExpectedVersion, HandlerError, NewEvent, Tx, TxConn,
 };
 use messaging::{
-    Bus, BusHandler, BusNames, Consumer, ConsumerSettings, InProcessBus, ReceivedEvent, Relay,
-    RelaySettings, StreamSettings,
+    Bus, BusHandler, BusNames, BusWiring, Consumer, ConsumerSettings, InProcessBus, ReceivedEvent,
+    Relay, RelaySettings, StreamSettings,
 };
 use serde_json::json;
 use testkit::{TestDatabase, TestNats};
@@ -31,6 +31,34 @@ pub enum BusHome {
     InProcess(tempfile::TempDir),
 }
 
+/// A bus of the test's own — NATS JetStream under a subject prefix of its own, or the
+/// in-process bus in a temporary folder — and what keeps it there for as long as the test
+/// holds it.
+pub async fn own_bus(kind: BusKind) -> (BusWiring, BusHome) {
+    match kind {
+        BusKind::JetStream => {
+            let nats = TestNats::connect().await;
+            let wiring = BusWiring {
+                bus: Bus::jetstream(nats.jetstream()),
+                prefix: nats.prefix.clone(),
+            };
+            (wiring, BusHome::Nats(nats))
+        }
+        BusKind::InProcess => {
+            let dir = tempfile::tempdir().expect("temporary folder");
+            let url = format!("sqlite://{}", dir.path().join("bus.sqlite").display());
+            let bus = InProcessBus::open(&url)
+                .await
+                .expect("open the in-process bus");
+            let wiring = BusWiring {
+                bus: Bus::InProcess(bus),
+                prefix: "t".to_owned(),
+            };
+            (wiring, BusHome::InProcess(dir))
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct World {
     pub producer: EventStore,
@@ -46,26 +74,8 @@ pub struct World {
 impl World {
     pub async fn new(kind: BusKind, stream: StreamSettings) -> Self {
         testkit::init_logging();
-        let (bus, prefix, home) = match kind {
-            BusKind::JetStream => {
-                let nats = TestNats::connect().await;
-                let prefix = nats.prefix.clone();
-                (
-                    Bus::jetstream(nats.jetstream()),
-                    prefix,
-                    BusHome::Nats(nats),
-                )
-            }
-            BusKind::InProcess => {
-                let dir = tempfile::tempdir().expect("temporary folder");
-                let url = format!("sqlite://{}", dir.path().join("bus.sqlite").display());
-                let bus = InProcessBus::open(&url)
-                    .await
-                    .expect("open the in-process bus");
-                (Bus::InProcess(bus), "t".to_owned(), BusHome::InProcess(dir))
-            }
-        };
-        Self::assemble(bus, &prefix, home, stream).await
+        let (wiring, home) = own_bus(kind).await;
+        Self::assemble(wiring.bus, &wiring.prefix, home, stream).await
     }
 
     pub async fn assemble(bus: Bus, prefix: &str, home: BusHome, stream: StreamSettings) -> Self {

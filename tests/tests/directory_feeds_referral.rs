@@ -7,13 +7,12 @@
 
 use std::time::Duration;
 
-use linkwork_tests::world::BusKind;
-use messaging::{Bus, BusWiring, InProcessBus};
+use linkwork_tests::world::{BusKind, own_bus};
 use proto::directory::v1 as pb;
 use proto::directory::v1::directory_service_client::DirectoryServiceClient;
 use referral::config::{MASTER_KEY, PSEUDONYM_KEY};
 use servicekit::Settings;
-use testkit::{BackendKind, Spawn, TestNats};
+use testkit::{BackendKind, Spawn};
 use tonic::Request;
 use uuid::Uuid;
 
@@ -69,20 +68,7 @@ async fn until_view(
 
 async fn a_curators_changes_reach_the_referral_service(kind: BusKind) {
     testkit::init_logging();
-    let (bus, prefix, _nats, _folder) = match kind {
-        BusKind::JetStream => {
-            let nats = TestNats::connect().await;
-            let prefix = nats.prefix.clone();
-            (Bus::jetstream(nats.jetstream()), prefix, Some(nats), None)
-        }
-        BusKind::InProcess => {
-            let folder = tempfile::tempdir().expect("folder");
-            let url = format!("sqlite://{}", folder.path().join("bus.sqlite").display());
-            let bus = InProcessBus::open(&url).await.expect("bus");
-            (Bus::InProcess(bus), "t".to_owned(), None, Some(folder))
-        }
-    };
-    let wiring = BusWiring { bus, prefix };
+    let (wiring, _home) = own_bus(kind).await;
     // Each service as Kubernetes runs it: a process (here, a host) and a database of its own.
     let directory = Spawn::new(
         &directory::SERVICE,

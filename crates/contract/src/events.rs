@@ -8,6 +8,12 @@
 //!   before any consumer decodes a default in its place.
 //! - [`catalogue`] lists every published event with its subject and payload message, for
 //!   integrator-facing documentation.
+//! - [`published_payload`] is what of a recorded payload is published: the fields its contract
+//!   declares and nothing else, so what a producer keeps for itself (sealed personal data)
+//!   never reaches the bus.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use prost_reflect::{DeserializeOptions, DynamicMessage, Kind, MessageDescriptor, Value};
 use proto::Published;
@@ -112,6 +118,82 @@ pub fn catalogue() -> Vec<PublishedEvent> {
         .collect();
     out.sort_by(|a, b| a.service.cmp(&b.service));
     out
+}
+
+/// The contract of `service`'s events of type `event_type`, looked up once per process (the
+/// relay asks for every event it publishes).
+fn contract_of(service: &str, event_type: &str) -> Option<&'static MessageDescriptor> {
+    static CONTRACTS: OnceLock<HashMap<(String, String), MessageDescriptor>> = OnceLock::new();
+    CONTRACTS
+        .get_or_init(|| {
+            catalogue()
+                .into_iter()
+                .map(|event| ((event.service, event.event_type), event.message))
+                .collect()
+        })
+        .get(&(service.to_owned(), event_type.to_owned()))
+}
+
+/// What is published of a payload `service` recorded as `event_type`: its JSON with only the
+/// fields the contract declares, at every depth of the contract's own messages. Fails closed:
+/// an event type with no contract, or a payload that is not a JSON object, publishes `{}` (each
+/// producer's tests prove every type it records has a contract that its payloads keep).
+pub fn published_payload(service: &str, event_type: &str, payload: &[u8]) -> Vec<u8> {
+    const NOTHING: &[u8] = b"{}";
+    let Some(contract) = contract_of(service, event_type) else {
+        return NOTHING.to_vec();
+    };
+    let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(payload) else {
+        return NOTHING.to_vec();
+    };
+    if !json.is_object() {
+        return NOTHING.to_vec();
+    }
+    keep_declared(contract, &mut json);
+    serde_json::to_vec(&json).unwrap_or_else(|_| NOTHING.to_vec())
+}
+
+/// Removes from `json` every field `message` does not declare (by its proto name or its JSON
+/// name, as decoding reads either), and so on inside each field that is one of the contract's
+/// own messages, or a map of them (a timestamp or other well-known type is kept whole).
+fn keep_declared(message: &MessageDescriptor, json: &mut serde_json::Value) {
+    let serde_json::Value::Object(object) = json else {
+        return;
+    };
+    let field = |name: &str| {
+        message
+            .get_field_by_name(name)
+            .or_else(|| message.get_field_by_json_name(name))
+    };
+    object.retain(|name, _| field(name).is_some());
+    for (name, value) in object.iter_mut() {
+        let Some(field) = field(name) else {
+            continue;
+        };
+        let (inner, map) = match field.kind() {
+            Kind::Message(entry) if field.is_map() => (entry.map_entry_value_field().kind(), true),
+            kind => (kind, false),
+        };
+        let Kind::Message(inner) = inner else {
+            continue;
+        };
+        if inner.full_name().starts_with("google.protobuf.") {
+            continue;
+        }
+        match value {
+            serde_json::Value::Object(entries) if map => {
+                entries
+                    .values_mut()
+                    .for_each(|item| keep_declared(&inner, item));
+            }
+            serde_json::Value::Array(items) => {
+                items
+                    .iter_mut()
+                    .for_each(|item| keep_declared(&inner, item));
+            }
+            value => keep_declared(&inner, value),
+        }
+    }
 }
 
 /// Whether a payload `service` recorded as `event_type` keeps its contract: one is declared,
@@ -224,6 +306,37 @@ mod tests {
             br#"{"available":"three"}"#,
         );
         assert!(matches!(broken, Err(ContractError::Mismatch { .. })));
+    }
+
+    #[test]
+    fn only_what_the_contract_declares_is_published() {
+        let recorded = br#"{"type":"service_capacity_changed","service_id":"s-1","available":3,
+            "maximum":null,"unit":"places","at":"2026-11-02T09:00:00Z","kept_to_itself":"x"}"#;
+        let published = published_payload("directory", "service_capacity_changed", recorded);
+        let published: serde_json::Value = serde_json::from_slice(&published).expect("JSON");
+        let mut names: Vec<&str> = published
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        assert_eq!(names, ["at", "available", "maximum", "service_id", "unit"]);
+        assert_eq!(
+            published_payload("directory", "service_teleported", recorded),
+            b"{}"
+        );
+        assert_eq!(
+            published_payload("directory", "service_capacity_changed", b"[1]"),
+            b"{}"
+        );
+        // A field under its JSON name is the contract's as much as under its proto name.
+        let camel = published_payload(
+            "directory",
+            "service_capacity_changed",
+            br#"{"serviceId":"s-1","keptToItself":"x"}"#,
+        );
+        assert_eq!(camel, br#"{"serviceId":"s-1"}"#);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use chrono::NaiveDate;
 use http::header::{ACCEPT, CONTENT_TYPE};
 use http::{Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
@@ -28,6 +29,12 @@ const NHS_NUMBER: &str = "https://fhir.nhs.uk/Id/nhs-number";
 const ODS: &str = "https://fhir.nhs.uk/Id/ods-organization-code";
 /// Client-chosen referral ids.
 const REFERRAL_ID: &str = "https://linkwork.nhs.uk/Id/referral";
+/// UK Core's ethnic category extension on a Patient, and the code system of the NHS Data
+/// Dictionary's categories.
+const ETHNIC_CATEGORY: &str =
+    "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory";
+const ETHNIC_CATEGORY_ENGLAND: &str =
+    "https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland";
 /// Consent extensions.
 const CONSENT_PROVIDERS: &str =
     "https://linkwork.nhs.uk/fhir/StructureDefinition/Extension-ConsentShareWithProviders";
@@ -161,8 +168,10 @@ fn refused(step: &str, status: StatusCode, body: &[u8]) -> DemoError {
     }
 }
 
-/// The GP's `ServiceRequest` for `person`, to their network's link workers.
-pub(crate) fn service_request(person: &Person, pcn: &str) -> Value {
+/// The GP's `ServiceRequest` for `person`, to their network's link workers, made on `today`:
+/// the person a UK Core `Patient` contained in it, as a GP system sends what its record holds
+/// (NHS number, date of birth, gender, ethnic category, home postcode; all synthetic).
+pub(crate) fn service_request(person: &Person, pcn: &str, today: NaiveDate) -> Value {
     let reason = person
         .needs
         .iter()
@@ -184,12 +193,33 @@ pub(crate) fn service_request(person: &Person, pcn: &str) -> Value {
             "text": reason
         }],
         "priority": if person.urgent { "urgent" } else { "routine" },
-        "subject": { "identifier": { "system": NHS_NUMBER, "value": person.nhs_number } },
+        "contained": [patient(person, today)],
+        "subject": { "reference": "#patient" },
         "requester": { "reference": format!("Practitioner/{}", person.gp) },
         "performer": [{ "identifier": { "system": ODS, "value": pcn } }],
         "extension": [
             { "url": CONSENT_PROVIDERS, "valueBoolean": person.share_with_providers },
             { "url": CONSENT_OUTCOME, "valueBoolean": person.share_outcome }
         ]
+    })
+}
+
+/// The person as a contained UK Core `Patient`, `#patient`.
+fn patient(person: &Person, today: NaiveDate) -> Value {
+    let details = &person.demographics;
+    let born = details.birth_date(person.age, today);
+    json!({
+        "resourceType": "Patient",
+        "id": "patient",
+        "identifier": [{ "system": NHS_NUMBER, "value": person.nhs_number }],
+        "birthDate": born.format("%Y-%m-%d").to_string(),
+        "gender": details.sex,
+        "address": [{ "use": "home", "postalCode": person.postcode }],
+        "extension": [{
+            "url": ETHNIC_CATEGORY,
+            "valueCodeableConcept": {
+                "coding": [{ "system": ETHNIC_CATEGORY_ENGLAND, "code": details.ethnic_category }]
+            }
+        }]
     })
 }

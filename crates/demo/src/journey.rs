@@ -10,6 +10,7 @@ use proto::referral::v1 as pb;
 
 use crate::calls::{Caller, Clients, Written, call, rpc};
 use crate::error::DemoError;
+use crate::measures::{self, When};
 use crate::people::{PCNS, Path, Person};
 use crate::taxonomy::TERMS;
 use crate::{fhir, handoff};
@@ -39,6 +40,8 @@ pub(crate) struct Walked {
     pub(crate) signposted: bool,
     /// No suitable service was found near them.
     pub(crate) unmatched: bool,
+    /// Outcome measures recorded for them (synthetic answers).
+    pub(crate) responses: usize,
 }
 
 impl Walked {
@@ -155,20 +158,27 @@ pub(crate) async fn walk(
         handoff::hand_over(&mut journey).await?;
     }
     assess(&journey).await?;
-    match person.path {
-        Path::Assessed => Ok(Walked::at("in-progress")),
+    let measured = measures::record(&journey, When::Baseline).await?;
+    let mut walked = match person.path {
+        Path::Assessed => Walked::at("in-progress"),
         Path::OnHold => {
             let reason = "In hospital; picking up again on discharge";
             let (lw, id) = (&journey.link_worker, &journey.referral_id);
             journey.status(lw, id, "on-hold", reason, "pause").await?;
-            Ok(Walked::at("on-hold"))
+            Walked::at("on-hold")
         }
         Path::Moved => {
             handoff::moved(&journey).await?;
-            Ok(Walked::at("in-progress"))
+            Walked::at("in-progress")
         }
-        _ => crate::onward::connect(&journey).await,
+        _ => crate::onward::connect(&journey).await?,
+    };
+    walked.responses = measured;
+    // Connected to a service: measured again, as a follow-up (or at close).
+    if matches!(person.path, Path::Connected { .. }) {
+        walked.responses += measures::record(&journey, When::FollowUp).await?;
     }
+    Ok(walked)
 }
 
 /// The GP practice refers the person to their network's link workers over FHIR, unless an
@@ -180,7 +190,8 @@ async fn refer(journey: &Journey<'_>, gp: &Caller) -> Result<Written, DemoError>
     if fhir.task_exists(gp, &journey.referral_id, &step).await? {
         return Ok(Written::Existing);
     }
-    let resource = fhir::service_request(person, PCNS[person.pcn]);
+    let today = chrono::Utc::now().date_naive();
+    let resource = fhir::service_request(person, PCNS[person.pcn], today);
     let step = journey.step("the GP refers over FHIR");
     fhir.create_service_request(gp, &resource, &step).await
 }

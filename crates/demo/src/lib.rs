@@ -4,10 +4,15 @@
 //! It talks only to the public APIs, as the region's people would: a curator fills the
 //! directory over its gRPC API (a needs taxonomy, VCSE organisations, venues at the demo
 //! postcodes `LW1`–`LW9`, and services with schedules, costs, contacts and capacity, some
-//! stale, suspended or signposting-only); GP practices refer people over FHIR; link workers,
-//! and the VCSE providers they refer people on to, walk each referral through the pathway
-//! over the referral service's gRPC API. Every call is signed in as the person making it, with a
-//! token from the instance's issuer (the local issuer of `linkwork up`).
+//! stale, suspended or signposting-only); GP practices refer people over FHIR, each person a
+//! contained UK Core Patient with a date of birth, sex, ethnic category and home postcode (all
+//! synthetic, `demographics.rs`), so the referral service publishes their age band and
+//! deprivation decile for outcomes and equity reporting; link workers, and the VCSE providers
+//! they refer people on to, walk each referral through the pathway over the referral service's
+//! gRPC API, and record outcome measures over the outcomes service's (SWEMWBS, EQ-5D-5L, ONS4 or
+//! UCLA-3, synthetic answers) at baseline and, for those connected to a service, at follow-up
+//! (`measures.rs`). Every call is signed in as the person making it, with a token from the
+//! instance's issuer (the local issuer of `linkwork up`).
 //!
 //! Everything is derived from a seed, ids included, so a re-run with the same seed finds what
 //! it made before and makes nothing new.
@@ -16,11 +21,13 @@
 //! `linkwork up --demo` loads) and accept NHS numbers in the 999 test range.
 
 mod calls;
+mod demographics;
 mod error;
 mod fhir;
 mod handoff;
 mod journey;
 mod listing;
+mod measures;
 mod onward;
 mod people;
 mod personas;
@@ -36,7 +43,7 @@ pub use error::DemoError;
 pub use people::PCNS;
 pub use personas::{Persona, personas};
 pub use progress::{Progress, Stage};
-pub use report::{Report, Tally};
+pub use report::{Report, SYNTHETIC, Tally};
 
 use calls::{Clients, Written};
 use region::{Postcodes, Region};
@@ -140,5 +147,6 @@ fn tally(report: &mut Report, walked: journey::Walked) {
             .or_default() += 1;
     }
     report.signposted += usize::from(walked.signposted);
+    report.outcome_responses += walked.responses;
     report.unmatched += usize::from(walked.unmatched);
 }

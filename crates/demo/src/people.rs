@@ -8,6 +8,7 @@ use rand::Rng;
 use rand::rngs::StdRng;
 use uuid::Uuid;
 
+use crate::demographics::Demographics;
 use crate::region::Postcodes;
 use crate::seed;
 use crate::taxonomy::TERMS;
@@ -71,8 +72,12 @@ pub(crate) struct Person {
     pub(crate) number: usize,
     pub(crate) referral_id: Uuid,
     pub(crate) nhs_number: String,
+    /// Their age on the day they are referred.
     pub(crate) age: u32,
+    /// Their home postcode, one of the demo sample's.
     pub(crate) postcode: String,
+    /// Their date of birth, sex and ethnic category (synthetic, as everything here).
+    pub(crate) demographics: Demographics,
     /// The practice's (fictional) ODS code, and the referring GP.
     pub(crate) practice: String,
     pub(crate) gp: String,
@@ -134,6 +139,7 @@ pub(crate) fn generate(seed: u64, number: usize, postcodes: &Postcodes) -> Perso
         nhs_number: nhs_number(seed, number),
         age,
         postcode: postcodes.pick(district, &mut rng),
+        demographics: Demographics::draw(seed, number),
         practice: practice(district),
         gp: format!("dr-{}", gp.to_ascii_lowercase()),
         pcn: district / 3,

@@ -50,7 +50,7 @@ pub fn personas(seed: u64) -> Vec<Persona> {
             LINK_WORKERS[0][0],
             PCNS[0],
             "link-worker",
-            "a link worker of a primary care network: the caseload, onward referrals",
+            "a link worker of a primary care network: the caseload, onward referrals, outcomes",
         ),
         person(
             &coordinator(&provider),
@@ -63,6 +63,12 @@ pub fn personas(seed: u64) -> Vec<Persona> {
             ICB,
             "directory-admin",
             "the directory's administrator: every organisation's services",
+        ),
+        person(
+            "demo-outcomes-lead",
+            ICB,
+            "outcomes-admin",
+            "the ICB's outcomes lead: which EQ-5D value set is in force, and the instruments",
         ),
         person(
             "demo-auditor",

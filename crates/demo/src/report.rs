@@ -46,6 +46,8 @@ pub struct Report {
     pub signposted: usize,
     /// People for whom no suitable service was found nearby.
     pub unmatched: usize,
+    /// Outcome measures recorded (synthetic answers), baseline and follow-up.
+    pub outcome_responses: usize,
 }
 
 impl Report {
@@ -75,8 +77,15 @@ fn statuses(counts: &BTreeMap<String, usize>) -> String {
     }
 }
 
+/// What a report says first: none of it is anyone's.
+pub const SYNTHETIC: &str = "All of it is synthetic: the people, their NHS numbers (the 999 test \
+    range), dates of birth, sex and ethnic categories, the LW postcodes and their deprivation \
+    ranks, the organisations and their services, and every answer to an outcome measure.";
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{SYNTHETIC}")?;
+        writeln!(f)?;
         writeln!(f, "{:<16} {:>8} {:>8}", "", "created", "existing")?;
         for (name, tally) in [
             ("taxonomy terms", self.taxonomy_terms),
@@ -99,10 +108,15 @@ impl fmt::Display for Report {
             self.onward_referrals,
             statuses(&self.onward_by_status)
         )?;
-        write!(
+        writeln!(
             f,
             "signposted instead: {}; no service found nearby: {}",
             self.signposted, self.unmatched
+        )?;
+        write!(
+            f,
+            "outcome measures (synthetic answers): {} responses, baseline and follow-up",
+            self.outcome_responses
         )
     }
 }
@@ -124,6 +138,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("referrals by status: completed 2"), "{text}");
+        assert!(text.starts_with("All of it is synthetic"), "{text}");
         assert!(report.created_anything());
     }
 }

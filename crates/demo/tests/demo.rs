@@ -17,11 +17,39 @@ use tonic::Request;
 /// A running instance, stopped when dropped.
 struct Instance {
     target: Target,
-    _spawned: Spawned,
+    spawned: Spawned,
     _bus_folder: tempfile::TempDir,
 }
 
-/// Starts both services with the demo postcodes loaded, as `linkwork up --demo` does.
+/// The outcomes service's settings as `linkwork up --demo` gives them: the demo's episodes
+/// start the day it loads, so its baselines close at the start.
+fn demo_outcomes() -> Settings {
+    let setting = outcomes::config::BASELINE_DAYS_AFTER;
+    Settings::default().with(setting.name, setting.demo.expect("a demo value"))
+}
+
+/// The outcomes the outcomes service's read model holds, once it holds at least `expected`.
+async fn recorded_outcomes(instance: &Instance, expected: usize) -> Vec<serde_json::Value> {
+    let store = instance.spawned.store(outcomes::SERVICE.name).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let rows: Vec<(String,)> = eventstore::on_pool!(&store, |pool| sqlx::query_as(
+            "SELECT payload FROM outcomes"
+        )
+        .fetch_all(pool)
+        .await)
+        .expect("the read model");
+        if rows.len() >= expected || tokio::time::Instant::now() > deadline {
+            return rows
+                .iter()
+                .map(|(payload,)| serde_json::from_str(payload).expect("JSON"))
+                .collect();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Starts the services with the demo postcodes loaded, as `linkwork up --demo` does.
 async fn start(allow_test_nhs_numbers: bool) -> Instance {
     let folder = tempfile::tempdir().expect("folder");
     let wiring = servicekit::open_bus(None, folder.path(), "demo")
@@ -36,6 +64,7 @@ async fn start(allow_test_nhs_numbers: bool) -> Instance {
         );
     let spawned = Spawn::new(&referral::SERVICE, referral, BackendKind::Sqlite)
         .and(&directory::SERVICE, Settings::default())
+        .and(&outcomes::SERVICE, demo_outcomes())
         .wired(wiring)
         .with_demo_data()
         .start()
@@ -47,7 +76,7 @@ async fn start(allow_test_nhs_numbers: bool) -> Instance {
     };
     Instance {
         target,
-        _spawned: spawned,
+        spawned,
         _bus_folder: folder,
     }
 }
@@ -132,6 +161,28 @@ fn centre_postcode() -> String {
         .postcode
         .as_str()
         .to_owned()
+}
+
+/// What the referral service's relay publishes of each referral it recorded (the contract's
+/// fields of each `referral_requested` payload).
+async fn published_referrals(instance: &Instance) -> Vec<serde_json::Value> {
+    let store = instance.spawned.store(referral::SERVICE.name).await;
+    let recorded = store
+        .read_all(eventstore::Position::START, 10_000)
+        .await
+        .expect("the referral log");
+    recorded
+        .iter()
+        .filter(|event| event.event_type == "referral_requested")
+        .map(|event| {
+            let published = contract::events::published_payload(
+                referral::SERVICE.name,
+                &event.event_type,
+                &event.payload,
+            );
+            serde_json::from_slice(&published).expect("JSON")
+        })
+        .collect()
 }
 
 fn stage_ends(progress: &[Progress]) -> Vec<(Stage, u64, u64)> {
@@ -223,6 +274,57 @@ async fn a_small_demo_gives_every_query_data_and_a_second_load_adds_nothing() {
     );
     assert!(!holder(&periods[periods.len() - 1]).practitioner.is_empty());
 
+    // Every person referred has demographics, and what the referral service publishes of
+    // them is banded: an age band, sex, ethnic category and the decile of their postcode.
+    let published = published_referrals(&instance).await;
+    assert_eq!(published.len(), 30 + report.onward_referrals);
+    let mut deciles = std::collections::BTreeSet::new();
+    for event in &published {
+        for field in ["age_band", "sex", "ethnic_category"] {
+            assert!(event[field].is_string(), "{field}: {event}");
+        }
+        let decile = event["imd_decile"]
+            .as_u64()
+            .expect("a decile for every demo postcode");
+        deciles.insert(decile);
+        for never in ["birth_date", "postcode", "person"] {
+            assert!(event.get(never).is_none(), "{never} published: {event}");
+        }
+    }
+    assert!(deciles.len() >= 3, "a spread of deprivation: {deciles:?}");
+    assert!(report.to_string().starts_with(demo::SYNTHETIC), "{report}");
+
+    // The people the link workers work with have outcome measures, at baseline and, for
+    // those connected to a service, paired follow-ups judged against the MID.
+    assert!(report.outcome_responses >= 10, "{report}");
+    let outcomes = recorded_outcomes(&instance, report.outcome_responses).await;
+    assert_eq!(outcomes.len(), report.outcome_responses);
+    let at = |timepoint: &str| {
+        outcomes
+            .iter()
+            .filter(|o| o["timepoint"] == timepoint)
+            .count()
+    };
+    assert!(at("baseline") > 0, "baselines");
+    assert!(at("follow-up") + at("close") > 0, "follow-ups");
+    assert_eq!(
+        at("unscheduled"),
+        0,
+        "every measure falls where the demo meant it to"
+    );
+    assert!(
+        outcomes.iter().any(|o| o["changes"]
+            .as_array()
+            .is_some_and(|changes| changes.iter().any(|c| c["verdict"] == "improved"))),
+        "someone improved"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| o["utility"]["value_set"] == "dsu-2023"),
+        "EQ-5D valued with the DSU mapping for the person's age band and sex"
+    );
+
     let again = demo::load(instance.target.clone(), options, |_| {})
         .await
         .expect("a second load");
@@ -234,6 +336,13 @@ async fn a_small_demo_gives_every_query_data_and_a_second_load_adds_nothing() {
     assert_eq!(again.services, existing(40));
     assert_eq!(again.organisations, existing(8));
     assert_eq!(again.referrals, existing(30));
+    assert_eq!(
+        recorded_outcomes(&instance, report.outcome_responses)
+            .await
+            .len(),
+        report.outcome_responses,
+        "a second load records no measure twice"
+    );
     assert_eq!(
         search_near(&instance.target, &centre).await.total,
         found.total

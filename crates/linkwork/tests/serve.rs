@@ -21,6 +21,18 @@ fn serve(
     with_master_key: bool,
     issuer: Option<&str>,
 ) -> Child {
+    command(data_dir, http, with_master_key, issuer)
+        .spawn()
+        .expect("start linkwork")
+}
+
+/// The command `serve` runs, to add to.
+fn command(
+    data_dir: &std::path::Path,
+    http: u16,
+    with_master_key: bool,
+    issuer: Option<&str>,
+) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_linkwork"));
     command
         .args(["serve", "referral", "--tenant", "QWE", "--data-dir"])
@@ -36,6 +48,7 @@ fn serve(
         .env("LINKWORK_LOG_ANCHOR_KEY", KEY)
         .env_remove("LINKWORK_NATS_URL")
         .env_remove("LINKWORK_DATABASE_URL")
+        .env_remove("LINKWORK_PEERS")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if let Some(issuer) = issuer {
@@ -46,7 +59,7 @@ fn serve(
     } else {
         command.env_remove("LINKWORK_MASTER_KEY");
     }
-    command.spawn().expect("start linkwork")
+    command
 }
 
 fn get(port: u16, path: &str, token: &str) -> Option<String> {
@@ -146,4 +159,37 @@ fn a_missing_secret_fails_at_start_naming_it() {
         !stderr.contains('\u{1b}'),
         "no colour codes in a pipe: {stderr}"
     );
+}
+
+#[test]
+fn a_peer_that_cannot_be_used_fails_at_start_naming_the_setting() {
+    let folder = tempfile::tempdir().expect("folder");
+    for (peers, problem) in [
+        (
+            "directory=https://directory:50051",
+            "must be an http:// URL",
+        ),
+        (
+            "billing=http://billing:50051",
+            "there is no billing service",
+        ),
+        ("directory", "must be SERVICE=http://HOST:PORT"),
+    ] {
+        let output = command(
+            folder.path(),
+            free_port(),
+            true,
+            Some("https://idp.example.org"),
+        )
+        .env("LINKWORK_PEERS", peers)
+        .output()
+        .expect("run");
+        assert!(!output.status.success(), "{peers}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("--peer, LINKWORK_PEERS"),
+            "{peers}: {stderr}"
+        );
+        assert!(stderr.contains(problem), "{peers}: {stderr}");
+    }
 }

@@ -27,5 +27,5 @@ pub use envelope::{ReceivedEvent, decode_envelope, encode_envelope};
 pub use error::BusError;
 pub use inprocess::InProcessBus;
 pub use names::BusNames;
-pub use relay::{Relay, RelaySettings};
+pub use relay::{PublishedPayload, Relay, RelaySettings};
 pub use wiring::BusWiring;

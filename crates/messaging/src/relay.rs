@@ -45,6 +45,10 @@ impl Default for RelaySettings {
     }
 }
 
+/// What of a recorded payload leaves on the bus: given the service, the event type and the
+/// payload as recorded, the payload to publish.
+pub type PublishedPayload = fn(service: &str, event_type: &str, payload: &[u8]) -> Vec<u8>;
+
 /// The outbox relay of one service.
 #[derive(Debug, Clone)]
 pub struct Relay {
@@ -52,17 +56,26 @@ pub struct Relay {
     bus: Bus,
     names: BusNames,
     settings: RelaySettings,
+    published: Option<PublishedPayload>,
 }
 
 impl Relay {
-    /// A relay from `store` to `bus` under `names`.
+    /// A relay from `store` to `bus` under `names`, publishing each payload as recorded.
     pub fn new(store: EventStore, bus: Bus, names: BusNames, settings: RelaySettings) -> Self {
         Self {
             store,
             bus,
             names,
             settings,
+            published: None,
         }
+    }
+
+    /// Publishing of each event only what `published` keeps of its payload: what a service
+    /// records for itself (sealed personal data, say) need not leave it.
+    pub fn publishing(mut self, published: PublishedPayload) -> Self {
+        self.published = Some(published);
+        self
     }
 
     /// The key of the relay's checkpoint and of its leadership.
@@ -206,7 +219,14 @@ impl Relay {
         let headers = traceparent
             .map(|value| vec![("traceparent", value)])
             .unwrap_or_default();
-        let payload = encode_envelope(self.names.service(), event);
+        let payload = match self.published {
+            Some(published) => {
+                let mut shown = event.clone();
+                shown.payload = published(self.names.service(), &event.event_type, &event.payload);
+                encode_envelope(self.names.service(), &shown)
+            }
+            None => encode_envelope(self.names.service(), event),
+        };
         let msg_id = event.event_id.to_string();
         self.bus
             .publish(stream, subject, &msg_id, headers, payload)

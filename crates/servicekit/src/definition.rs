@@ -11,7 +11,7 @@ use messaging::{BusError, BusWiring};
 
 use crate::settings::{Setting, SettingError, Settings};
 use crate::storage::StorageError;
-use crate::{HostError, Part, Stopper};
+use crate::{HostError, Part, Peers, Stopper};
 
 /// A future a service hands the kit.
 pub type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -68,6 +68,8 @@ pub struct Start {
     pub wiring: Option<BusWiring>,
     /// Stops its background tasks.
     pub stopper: Stopper,
+    /// The other services it may call, by name.
+    pub peers: Peers,
 }
 
 /// A projection `linkwork replay` can rebuild.

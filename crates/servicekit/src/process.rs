@@ -12,7 +12,7 @@ use crate::definition::{Service, Start, StartError};
 use crate::integrity::{self, CheckError, Integrity};
 use crate::settings::Settings;
 use crate::storage::{Open, Storage};
-use crate::{Part, Stopper};
+use crate::{Part, Peers, Stopper};
 
 /// What every service of a process shares.
 #[derive(Debug, Clone)]
@@ -30,6 +30,8 @@ pub struct Platform {
     pub anchor_key: Option<[u8; 32]>,
     /// What each log is checked for before it is served.
     pub integrity: Integrity,
+    /// Where each service finds the others it calls.
+    pub peers: Peers,
 }
 
 /// NATS JetStream at `nats_url`, or else the durable in-process bus kept in `folder`, under
@@ -61,7 +63,8 @@ pub async fn open_bus(
 /// The bus streams of the services and of everything they consume are made first, so no
 /// consumer starts before the stream it reads exists. When there is a bus, each service's
 /// events leave through its outbox relay, which the kit runs as one of the service's tasks: no
-/// service publishes any other way.
+/// service publishes any other way, and what leaves of each event is what its contract
+/// declares ([`contract::events::published_payload`]), never what the service keeps to itself.
 pub async fn start(
     services: &[(&Service, Settings)],
     platform: &Platform,
@@ -119,6 +122,7 @@ pub async fn start(
                 names,
                 RelaySettings::default(),
             )
+            .publishing(contract::events::published_payload)
         });
         let start = Start {
             store: store.clone(),
@@ -126,6 +130,7 @@ pub async fn start(
             tenant: platform.tenant.clone(),
             wiring: platform.wiring.clone(),
             stopper: platform.stopper.clone(),
+            peers: platform.peers.clone(),
         };
         let mut part = (service.start)(start).await?;
         if !store.is_read_only() {

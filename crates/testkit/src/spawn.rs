@@ -1,11 +1,12 @@
 //! Services run for a test exactly as `linkwork up` and `serve` run them — through the service
-//! kit, on their own logs, hosted on free ports — and stopped when the test lets go of them.
+//! kit, on their own logs, hosted on free ports, each the others' peer on the process's own
+//! listener as under `up` — and stopped when the test lets go of them.
 
 use std::net::SocketAddr;
 
 use eventstore::EventStore;
 use messaging::BusWiring;
-use servicekit::{HostError, Listeners, Service, Settings, Stopper};
+use servicekit::{HostError, Listeners, Peers, Service, Settings, Stopper};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -67,6 +68,8 @@ pub struct Spawn {
     wiring: Option<BusWiring>,
     routes: Routes,
     demo: bool,
+    /// Peers aimed elsewhere than the process's own listener, by service.
+    elsewhere: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Spawn {
@@ -88,6 +91,7 @@ impl Spawn {
             wiring: None,
             routes: Box::new(|_| axum::Router::new()),
             demo: false,
+            elsewhere: Vec::new(),
         }
     }
 
@@ -116,6 +120,13 @@ impl Spawn {
         self
     }
 
+    /// With peer `service` at `url` rather than on the process's own listener: a port nobody
+    /// listens on, say, or a listener that never answers.
+    pub fn with_peer(mut self, service: &str, url: &str) -> Self {
+        self.elsewhere.push((service.to_owned(), url.to_owned()));
+        self
+    }
+
     /// With routes of the process's own beside the services', made from the gRPC address.
     pub fn with_routes(
         mut self,
@@ -137,6 +148,11 @@ impl Spawn {
         let grpc = grpc_listener.local_addr().expect("address");
         let http = http_listener.local_addr().expect("address");
         let stopper = Stopper::new();
+        // As under `up`: every service spawned is the others' peer, on this very listener.
+        let mut peers = Peers::in_process(grpc, self.services.iter().map(|(s, _)| s.name));
+        for (service, url) in &self.elsewhere {
+            peers = peers.with(service, url).expect("a usable peer URL");
+        }
         let platform = servicekit::Platform {
             storage: storage.storage.clone(),
             tenant: "QWE".to_owned(),
@@ -144,6 +160,7 @@ impl Spawn {
             stopper: stopper.clone(),
             anchor_key: None,
             integrity: servicekit::Integrity::default(),
+            peers,
         };
         let parts = servicekit::start(&self.services, &platform, self.demo)
             .await

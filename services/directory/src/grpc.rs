@@ -24,6 +24,7 @@ use crate::authority::Owned;
 use crate::config::DirectorySettings;
 use crate::domain::entry::{EntryCommand, Record, Recorded};
 use crate::domain::geo::Point;
+use crate::domain::postcode::Postcode;
 use crate::domain::service::{Command, Event};
 use crate::postcodes::PostcodeDirectory;
 use crate::projections::index::{LiveIndex, Near};
@@ -472,5 +473,23 @@ impl DirectoryService for DirectoryGrpc {
         Ok(Response::new(response::search(
             &index, &results, query.page,
         )))
+    }
+
+    async fn get_postcode_area(
+        &self,
+        request: Request<pb::GetPostcodeAreaRequest>,
+    ) -> Result<Response<pb::PostcodeArea>, Status> {
+        self.context(&request)?;
+        // Someone's postcode, perhaps: refusals never repeat it.
+        let postcode = Postcode::parse(&request.get_ref().postcode)
+            .map_err(|_| Status::invalid_argument("postcode: not a UK postcode"))?;
+        let area = self
+            .postcodes
+            .area(&postcode)
+            .await?
+            .ok_or_else(|| Status::not_found("postcode: not a known postcode"))?;
+        Ok(Response::new(pb::PostcodeArea {
+            imd_decile: area.imd_decile,
+        }))
     }
 }

@@ -10,7 +10,8 @@
 //!   shapes).
 //! - [`projections`]: the in-memory index search and the ORUK API answer from, folded from the
 //!   log and kept current by tailing it.
-//! - [`postcodes`]: the ONS postcode-centroid table proximity search starts from.
+//! - [`postcodes`]: the ONS postcode-centroid table proximity search starts from, and the
+//!   deprivation of each postcode's area (`GetPostcodeArea`, which the referral service asks).
 //! - [`import`]: Open Referral UK feeds into the log, writing nothing for unchanged records.
 //! - [`SERVICE`]: the service as the kit runs it ([`config`], [`startup`]).
 

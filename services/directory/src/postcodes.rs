@@ -1,4 +1,5 @@
-//! The postcode-centroid table: how "near SW1A 1AA" becomes a point.
+//! The postcode-centroid table: how "near SW1A 1AA" becomes a point, and how deprived the area
+//! around it is.
 //!
 //! Loaded from a CSV in the ONS Postcode Directory's column format (a small sample ships for
 //! the demo region; the full ONSPD file can be loaded the same way). An unknown postcode is an
@@ -8,6 +9,7 @@ use eventstore::{EventStore, StoreError, on_pool};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::domain::centroids::{Centroid, CentroidError, Columns};
+use crate::domain::deprivation;
 use crate::domain::geo::Point;
 use crate::domain::postcode::Postcode;
 
@@ -34,6 +36,14 @@ pub enum LoadError {
     Store(#[from] StoreError),
 }
 
+/// What the table knows of a postcode's area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Area {
+    /// The English IMD decile of its neighbourhood (1 = most deprived), when the loaded file
+    /// gave a rank.
+    pub imd_decile: Option<u32>,
+}
+
 /// The centroid table in the directory's database.
 #[derive(Debug, Clone)]
 pub struct PostcodeDirectory {
@@ -51,18 +61,19 @@ impl PostcodeDirectory {
         let mut loaded = 0;
         for chunk in centroids.chunks(ROWS_PER_STATEMENT) {
             let mut sql = String::from(
-                "INSERT INTO postcode_centroids (postcode, latitude, longitude) VALUES ",
+                "INSERT INTO postcode_centroids (postcode, latitude, longitude, imd_rank) VALUES ",
             );
             for index in 0..chunk.len() {
-                let n = index * 3;
+                let n = index * 4;
                 if index > 0 {
                     sql.push_str(", ");
                 }
-                sql.push_str(&format!("(${}, ${}, ${})", n + 1, n + 2, n + 3));
+                sql.push_str(&format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
             }
+            // A file is the ONS's whole word on a postcode: one without ranks clears them.
             sql.push_str(
                 " ON CONFLICT (postcode) DO UPDATE SET latitude = excluded.latitude, \
-                 longitude = excluded.longitude",
+                 longitude = excluded.longitude, imd_rank = excluded.imd_rank",
             );
             on_pool!(self.store, |pool| {
                 // Built from placeholders only: every value is bound.
@@ -71,7 +82,8 @@ impl PostcodeDirectory {
                     query = query
                         .bind(centroid.postcode.as_str())
                         .bind(centroid.latitude)
-                        .bind(centroid.longitude);
+                        .bind(centroid.longitude)
+                        .bind(centroid.imd_rank.map(i64::from));
                 }
                 query.execute(pool).await.map(drop)
             })?;
@@ -129,6 +141,22 @@ impl PostcodeDirectory {
                 .await
         })?;
         Ok(row.and_then(|(latitude, longitude)| Point::new(latitude, longitude)))
+    }
+
+    /// What the table knows of `postcode`'s area, or `None` if it does not know the postcode.
+    pub async fn area(&self, postcode: &Postcode) -> Result<Option<Area>, StoreError> {
+        let sql = "SELECT imd_rank FROM postcode_centroids WHERE postcode = $1";
+        let row: Option<(Option<i64>,)> = on_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(postcode.as_str())
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(row.map(|(rank,)| Area {
+            imd_decile: rank
+                .and_then(|rank| u32::try_from(rank).ok())
+                .and_then(deprivation::decile),
+        }))
     }
 
     /// How many postcodes the table holds.

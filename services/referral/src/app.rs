@@ -8,6 +8,7 @@ use eventstore::{AppendToStream, EventMetadata, EventStore, ExpectedVersion, New
 use uuid::Uuid;
 
 use crate::consumers::directory;
+use crate::domain::person::{Age, BirthDate, Demographics};
 use crate::domain::referral::{
     Actor, Command, Error, Event, Holder, Issued, Referral, RequestReferral, Source,
 };
@@ -193,10 +194,28 @@ impl ReferralApp {
             reasons,
             urgency,
             person,
+            birth_date,
+            sex,
+            ethnic_category,
+            postcode,
+            age_band,
+            imd_decile,
             ..
         }) = history.first().cloned()
         else {
             return Err(AppError::Rejected(Error::NotFound));
+        };
+        // The same person: the child carries what the parent recorded of them, the age band
+        // as the parent banded them (its maker sees only the sealed date).
+        let demographics = Demographics {
+            birth_date: birth_date.zip(age_band).map(|(sealed, band)| BirthDate {
+                sealed,
+                age: Age::Banded(band),
+            }),
+            sex,
+            ethnic_category,
+            postcode,
+            imd_decile,
         };
         let child = RequestReferral {
             source: Source::Practitioner,
@@ -212,6 +231,7 @@ impl ReferralApp {
             offer_id: Uuid::new_v4(),
             consent: opened.consent,
             person,
+            demographics,
         };
         let child_events = Referral::decide(
             &Referral::default(),

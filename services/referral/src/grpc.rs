@@ -1,7 +1,9 @@
 //! The gRPC adapter: proto ↔ domain, nothing else. Requests, already held to the limits their
 //! protos declare, are parsed into commands (a value the domain's types refuse is
-//! INVALID_ARGUMENT naming the field), run through the application layer, and errors mapped
-//! once (`status.rs`).
+//! INVALID_ARGUMENT naming the field; who the person is, in `person`), run through the
+//! application layer, and errors mapped once (`status.rs`).
+
+mod person;
 
 use chrono::{DateTime, Utc};
 use eventstore::EventStore;
@@ -14,15 +16,19 @@ use identity::Caller;
 
 use crate::app::{self, Context, ReferralApp};
 use crate::config::ReferralSettings;
+use crate::consumers::outcomes::measured_outcomes;
+use crate::demographics::Intake;
+use crate::deprivation::{Deprivation, OnBehalfOf};
 use crate::domain::nhs_number::NhsNumber;
 use crate::domain::nhs_number::SealedNhsNumber;
+use crate::domain::person::Demographics;
 use crate::domain::referral::{
     Command, Consent, Event, Holder, Issued, Offer, RequestReferral, Source, Urgency, first_offer,
 };
 use crate::domain::snomed::ConceptId;
 use crate::domain::status::Status as TaskStatus;
 use crate::projections::responsibility::{self, Period};
-use crate::reads::Read;
+use crate::reads::{Read, ReadReferral};
 use crate::vault::{Vault, VaultError};
 
 /// The referral service's gRPC implementation.
@@ -31,15 +37,18 @@ pub struct ReferralGrpc {
     app: ReferralApp,
     store: EventStore,
     vault: Vault,
+    intake: Intake,
     settings: ReferralSettings,
 }
 
 impl ReferralGrpc {
-    /// Serves `store`'s referrals.
-    pub fn new(store: EventStore, settings: ReferralSettings) -> Self {
+    /// Serves `store`'s referrals, asking `deprivation` how deprived people's areas are.
+    pub fn new(store: EventStore, settings: ReferralSettings, deprivation: Deprivation) -> Self {
+        let vault = Vault::new(store.clone(), settings.vault_keys.clone());
         Self {
             app: ReferralApp::new(store.clone()),
-            vault: Vault::new(store.clone(), settings.vault_keys.clone()),
+            intake: Intake::new(vault.clone(), deprivation),
+            vault,
             store,
             settings,
         }
@@ -95,7 +104,7 @@ fn vault_status(error: VaultError) -> Status {
     match error {
         VaultError::Store(store) => store.into(),
         VaultError::Corrupt => {
-            tracing::error!("the NHS number vault failed to seal");
+            tracing::error!("the vault failed to seal");
             Status::internal("internal error")
         }
     }
@@ -219,6 +228,8 @@ fn create_request(
             share_outcome_with_referrer: body.consent_share_outcome_with_referrer,
         },
         person,
+        // Sealed and looked up once every other field has been read.
+        demographics: Demographics::default(),
     };
     Ok(request)
 }
@@ -234,10 +245,24 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         let allow_test = self.settings.allow_test_nhs_numbers;
         let nhs_number = NhsNumber::parse(&request.get_ref().nhs_number, allow_test)
             .map_err(|error| Status::invalid_argument(error.to_string()))?;
+        let given = person::given(request.get_ref(), Utc::now().date_naive())?;
         let person = self.vault.seal(&nhs_number).await.map_err(vault_status)?;
         let subject = Some(person.subject.clone());
         let body = request.get_ref().clone();
-        let made = create_request(caller.organisation.clone(), body, person)?;
+        // Every field checked before the directory is asked anything.
+        let mut made = create_request(caller.organisation.clone(), body, person)?;
+        let on_behalf_of = OnBehalfOf {
+            authorization: request
+                .metadata()
+                .get("authorization")
+                .and_then(|value| value.to_str().ok()),
+            correlation_id: identity::correlation_id(request.metadata()),
+        };
+        made.demographics = self
+            .intake
+            .demographics(&made.person.subject, given, on_behalf_of)
+            .await
+            .map_err(vault_status)?;
         let context = self.context(&request, caller.role.clone(), subject);
         let made = self
             .app
@@ -272,9 +297,12 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         let body = request.get_ref().clone();
         let referral_id = uuid("referral_id", &body.referral_id)?;
         let outcome_summary = text(body.outcome_summary);
-        let events = self
-            .run(&request, referral_id, Command::Complete { outcome_summary })
-            .await?;
+        let outcomes = measured_outcomes(&self.store, referral_id).await?;
+        let complete = Command::Complete {
+            outcome_summary,
+            outcomes,
+        };
+        let events = self.run(&request, referral_id, complete).await?;
         Ok(caused(events))
     }
 

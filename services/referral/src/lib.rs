@@ -12,12 +12,17 @@
 //! - [`consumers`]: the directory's published events, kept as a view of which services can
 //!   take a referral.
 //! - [`escalation`]: offers nobody accepted in time, escalated from the log.
-//! - [`vault`]: NHS numbers sealed under a key per person; other services see a pseudonym.
+//! - [`vault`]: NHS numbers, dates of birth and postcodes sealed under a key per person; other
+//!   services see a pseudonym, an age band and a deprivation decile.
+//! - [`demographics`] and [`deprivation`]: who the person is on the way in — sealed, and the
+//!   deprivation of their postcode asked of the directory, a peer, on the caller's behalf.
 //! - [`SERVICE`]: the service as the kit runs it ([`config`], [`startup`]).
 
 pub mod app;
 pub mod config;
 pub mod consumers;
+pub mod demographics;
+pub mod deprivation;
 pub mod domain;
 pub mod escalation;
 pub mod fhir;
@@ -38,7 +43,10 @@ pub const SERVICE: Service = Service {
     name: "referral",
     about: "Referrals and the responsibility ledger: who is accountable for each person",
     settings: config::SETTINGS,
-    consumes: &[consumers::directory::PRODUCER],
+    consumes: &[
+        consumers::directory::PRODUCER,
+        consumers::outcomes::PRODUCER,
+    ],
     migrate: migrate_boxed,
     start: startup::start,
     projections: &[Projection {

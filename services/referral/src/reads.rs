@@ -4,31 +4,30 @@
 //! the request's correlation id) before anything leaves. If the audit cannot be written, the
 //! read fails: an unrecorded read of someone's record is worse than no read.
 
-use chrono::Utc;
 use decider::Decider;
+use eventstore::EventStore;
 use eventstore::aggregate;
-use eventstore::{AccessOutcome, AccessRecord, EventStore};
-use identity::Caller;
 use uuid::Uuid;
 
 use crate::app::{self, AppError};
 use crate::domain::referral::{Error, Event, Referral};
 
-/// One read: who asked, why, and through what.
-#[derive(Debug, Clone)]
-pub struct Read<'a> {
-    /// Who is reading.
-    pub caller: &'a Caller,
-    /// The request's correlation id: why, in the sense of which request.
-    pub correlation_id: Uuid,
-    /// The RPC or FHIR interaction, e.g. `referral.GetHandoffTrail`.
-    pub function: &'static str,
-}
+/// A read of referrals: who asked, why, and through what.
+pub type Read<'a> = servicekit::Reader<'a>;
 
-impl Read<'_> {
+/// Reading a referral, as its parties may.
+pub trait ReadReferral {
     /// The history of referral `referral_id` when the caller is a party to it (recorded as
     /// allowed); NOT_FOUND otherwise (recorded as denied), whether it exists or not.
-    pub async fn referral(
+    fn referral(
+        &self,
+        store: &EventStore,
+        referral_id: Uuid,
+    ) -> impl Future<Output = Result<Vec<Event>, AppError>> + Send;
+}
+
+impl ReadReferral for Read<'_> {
+    async fn referral(
         &self,
         store: &EventStore,
         referral_id: Uuid,
@@ -44,32 +43,6 @@ impl Read<'_> {
             true => Ok(history),
             false => Err(AppError::Rejected(Error::NotFound)),
         }
-    }
-
-    /// Records a read of `record`, about `subject` when it names a person.
-    pub async fn record(
-        &self,
-        store: &EventStore,
-        subject: Option<String>,
-        record: String,
-        allowed: bool,
-    ) -> Result<(), AppError> {
-        let access = AccessRecord {
-            at: Utc::now(),
-            user: self.caller.user.clone(),
-            organisation: self.caller.organisation.clone(),
-            role: self.caller.role.clone(),
-            subject,
-            function: self.function.to_owned(),
-            record,
-            correlation_id: self.correlation_id,
-            outcome: match allowed {
-                true => AccessOutcome::Allowed,
-                false => AccessOutcome::Denied,
-            },
-        };
-        store.record_access(&[access]).await?;
-        Ok(())
     }
 }
 

@@ -19,6 +19,7 @@ impl Refusal for Error {
             | Error::ReasonRequired(_)
             | Error::InvalidOffer(_)
             | Error::EmptyAssessment
+            | Error::BornAfterReferral
             | Error::NoSuchParent => Code::InvalidArgument,
             _ => Code::FailedPrecondition,
         }

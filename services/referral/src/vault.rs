@@ -1,10 +1,13 @@
-//! The NHS number vault: the only place NHS numbers exist, sealed per person.
+//! The NHS number vault: the only place NHS numbers — and the other details that would
+//! identify someone, their date of birth and home postcode — exist, sealed per person.
 //!
 //! Each person (identified by a keyed-HMAC pseudonym of their NHS number, which is all other
 //! services ever see) has a random data key, stored wrapped under the service's master key in
-//! `subject_keys`. Their NHS number is sealed with it (AES-256-GCM, bound to the pseudonym) and
-//! only the ciphertext goes into the log. Deleting the person's key erases every copy of the
-//! number from the log at once; the log's hash chains cover the ciphertext, so they still verify.
+//! `subject_keys`. Their NHS number is sealed with it (AES-256-GCM, bound to the pseudonym), as
+//! are their date of birth and postcode (each bound to the pseudonym and to what it is, so one
+//! cannot be passed off as another), and only the ciphertext goes into the log. Deleting the
+//! person's key erases every copy of all of them from the log at once; the log's hash chains
+//! cover the ciphertext, so they still verify.
 
 use std::fmt;
 use std::sync::Arc;
@@ -16,6 +19,30 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::domain::nhs_number::{NhsNumber, SealedNhsNumber};
+use crate::domain::person::Sealed;
+
+/// A detail of a person sealed beside their NHS number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Their date of birth, `YYYY-MM-DD`.
+    BirthDate,
+    /// Their home postcode, normalised.
+    Postcode,
+}
+
+impl Detail {
+    /// What the ciphertext is bound to beside the pseudonym.
+    fn label(self) -> &'static str {
+        match self {
+            Detail::BirthDate => "birth_date",
+            Detail::Postcode => "postcode",
+        }
+    }
+
+    fn aad(self, subject: &str) -> Vec<u8> {
+        format!("{subject}#{}", self.label()).into_bytes()
+    }
+}
 
 /// The two secrets the vault needs, from the deployment's secret store.
 #[derive(Clone)]
@@ -136,7 +163,38 @@ impl Vault {
             .map_err(|_| VaultError::Corrupt)
     }
 
-    /// Erases the person's key: every sealed copy of their number becomes unreadable.
+    /// Seals `text`, a `detail` of the person `subject` names, under their key (created on
+    /// first use, though their NHS number is normally sealed first).
+    pub async fn seal_detail(
+        &self,
+        subject: &str,
+        detail: Detail,
+        text: &str,
+    ) -> Result<Sealed, VaultError> {
+        let key = self.data_key(subject).await?;
+        let sealed = seal_with(&key, text.as_bytes(), &detail.aad(subject))?;
+        Ok(Sealed(hex::encode(sealed)))
+    }
+
+    /// Opens a sealed detail; `None` once the person's key has been erased.
+    pub async fn open_detail(
+        &self,
+        subject: &str,
+        detail: Detail,
+        sealed: &Sealed,
+    ) -> Result<Option<String>, VaultError> {
+        let Some(key) = self.existing_key(subject).await? else {
+            return Ok(None);
+        };
+        let bytes = hex::decode(&sealed.0).map_err(|_| VaultError::Corrupt)?;
+        let plain = open_with(&key, &bytes, &detail.aad(subject))?;
+        String::from_utf8(plain)
+            .map(Some)
+            .map_err(|_| VaultError::Corrupt)
+    }
+
+    /// Erases the person's key: every sealed copy of their number, date of birth and postcode
+    /// becomes unreadable.
     /// Returns false if there was no key.
     pub async fn erase(&self, subject: &str) -> Result<bool, VaultError> {
         let sql = "DELETE FROM subject_keys WHERE subject = $1";

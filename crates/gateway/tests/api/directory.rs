@@ -10,6 +10,7 @@ use crate::helpers::{CURATOR, LINK_WORKER, Platform};
 
 testkit::on_both_backends!(
     a_service_set_up_over_json_is_found_near_a_postcode_and_its_history_kept,
+    a_postcodes_area_says_how_deprived_it_is,
 );
 
 /// The hall's postcode and centroid (the demo region's sample).
@@ -261,4 +262,28 @@ async fn a_service_set_up_over_json_is_found_near_a_postcode_and_its_history_kep
         suspension["body"].is_object(),
         "the event as JSON: {suspension:#}"
     );
+}
+
+/// `GET /api/v1/postcodes/{postcode}/area`: the IMD decile of the demo sample's (synthetic)
+/// rank for the postcode, 9150 for LW1 1DA: the third decile.
+async fn a_postcodes_area_says_how_deprived_it_is(kind: BackendKind) {
+    let platform = Platform::start(kind).await;
+    for written in ["LW1%201DA", "lw11da"] {
+        let area = platform
+            .get(LINK_WORKER, &format!("/api/v1/postcodes/{written}/area"))
+            .await
+            .expect(200);
+        assert_eq!(area, json!({ "imd_decile": 3 }), "{written}");
+    }
+    let unknown = platform
+        .get(LINK_WORKER, "/api/v1/postcodes/SW1A%201AA/area")
+        .await
+        .refused(404);
+    assert_eq!(unknown, "postcode: not a known postcode");
+    // Text the document allows, but not a postcode: the directory's to say, 422.
+    let bad = platform
+        .get(LINK_WORKER, "/api/v1/postcodes/nowhere/area")
+        .await
+        .refused(422);
+    assert_eq!(bad, "postcode: not a UK postcode");
 }

@@ -2,7 +2,7 @@
 //! every documented operation is routed (to a handler that calls its service), and the
 //! document hangs together (references resolve, path parameters are declared).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -50,7 +50,21 @@ fn every_route_is_documented_and_nothing_else_is() {
         unrouted.is_empty(),
         "documented but not routed: {unrouted:?}"
     );
-    assert_eq!(routed.len(), 35, "{routed:#?}");
+    // Counted per service, so that one service's new route cannot hide another's lost one.
+    let mut per_service: BTreeMap<String, usize> = BTreeMap::new();
+    for binding in contract::http::bindings() {
+        let service = binding.rpc.parent_service().full_name().to_owned();
+        *per_service.entry(service).or_default() += 1;
+    }
+    // Every route is a declared RPC's, but the document's own.
+    assert_eq!(per_service.values().sum::<usize>() + 1, routed.len());
+    assert!(routed.contains(&("get".to_owned(), "/openapi.json".to_owned())));
+    for (service, routes) in [
+        ("linkwork.directory.v1.DirectoryService", 19),
+        ("linkwork.referral.v1.ReferralService", 16),
+    ] {
+        assert_eq!(per_service.get(service), Some(&routes), "{per_service:#?}");
+    }
 }
 
 /// Strings worth trying where a schema asks for text of some shape.
@@ -303,4 +317,45 @@ fn references(value: &Value, found: &mut impl FnMut(&str)) {
         Value::Array(items) => items.iter().for_each(|item| references(item, found)),
         _ => {}
     }
+}
+
+/// Who the person is, as a referrer may say it, and the directory's postcode areas, in the
+/// document as the protos declare them.
+#[test]
+fn the_document_shows_a_persons_details_and_postcode_areas() {
+    let document = gateway::openapi();
+    let create = &document["paths"]["/api/v1/referrals"]["post"];
+    let schema = &create["requestBody"]["content"]["application/json"]["schema"];
+    let properties = &schema["properties"];
+    let either = |field: &str, key: &str| properties[field]["anyOf"][1][key].clone();
+    assert_eq!(either("birth_date", "format"), "date", "{schema:#}");
+    assert_eq!(
+        properties["sex"]["enum"],
+        json!(["", "male", "female", "other", "unknown"]),
+        "{schema:#}"
+    );
+    let categories = properties["ethnic_category"]["enum"]
+        .as_array()
+        .expect("codes");
+    assert_eq!(categories.len(), 19, "18 codes and empty: {schema:#}");
+    assert!(categories.contains(&json!("99")) && categories.contains(&json!("Z")));
+    assert!(
+        either("postcode", "pattern")
+            .as_str()
+            .is_some_and(|pattern| pattern.contains("[Gg][Ii][Rr]")),
+        "{schema:#}"
+    );
+    assert_eq!(properties["postcode"]["maxLength"], 20);
+    // Each field is described by its own comment, not the paragraph introducing them all.
+    let described = properties["birth_date"]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(described.starts_with("Date of birth"), "{described}");
+    let area = &document["paths"]["/api/v1/postcodes/{postcode}/area"]["get"];
+    assert_eq!(area["operationId"], "getPostcodeArea", "{area:#}");
+    let answer = &document["components"]["schemas"]["linkwork.directory.v1.PostcodeArea"];
+    assert_eq!(
+        answer["properties"]["imd_decile"]["type"], "integer",
+        "{answer:#}"
+    );
 }

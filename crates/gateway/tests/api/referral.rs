@@ -6,10 +6,14 @@ use serde_json::{Value, json};
 use testkit::BackendKind;
 
 use crate::helpers::{
-    GP, LINK_WORKER, LINK_WORKERS, OTHER_LINK_WORKER, OTHER_PCN, Platform, eventually, in_seconds,
+    GP, LINK_WORKER, LINK_WORKERS, OTHER_LINK_WORKER, OTHER_PCN, Outgoing, Platform, eventually,
+    in_seconds,
 };
 
-testkit::on_both_backends!(a_referral_made_over_json_is_accepted_and_the_ledger_says_who_holds_it,);
+testkit::on_both_backends!(
+    a_referral_made_over_json_is_accepted_and_the_ledger_says_who_holds_it,
+    who_the_person_is_is_taken_over_json_and_refused_naming_the_field,
+);
 
 /// A referral from the GP practice to the link workers, for a person with a test NHS number.
 pub(crate) fn new_referral() -> Value {
@@ -181,4 +185,64 @@ async fn a_referral_made_over_json_is_accepted_and_the_ledger_says_who_holds_it(
             .expect("types")
             .contains(&json!("referral_status_changed"))
     );
+}
+
+/// The person's date of birth, sex, ethnic category and postcode, as the JSON API takes them;
+/// a value outside what the proto declares is refused naming its field.
+async fn who_the_person_is_is_taken_over_json_and_refused_naming_the_field(kind: BackendKind) {
+    let platform = Platform::start(kind).await;
+    let mut referral = new_referral();
+    referral["birth_date"] = json!("1961-03-14");
+    referral["sex"] = json!("female");
+    referral["ethnic_category"] = json!("99");
+    referral["postcode"] = json!("lw1 1da");
+    platform
+        .post(GP, "/api/v1/referrals", referral.clone())
+        .await
+        .expect(201);
+    // Not what the document allows, 400; allowed, but not a date of birth the service can
+    // take, 422.
+    for (field, value, status, refusal) in [
+        (
+            "birth_date",
+            "14/03/1961",
+            400,
+            "birth_date must be a date as YYYY-MM-DD",
+        ),
+        (
+            "birth_date",
+            "2999-01-01",
+            422,
+            "birth_date must not be in the future",
+        ),
+        ("sex", "F", 400, "sex must be one of"),
+        (
+            "ethnic_category",
+            "T",
+            400,
+            "ethnic_category must be one of",
+        ),
+        (
+            "postcode",
+            "SW1A 1CA",
+            400,
+            "postcode must be a UK postcode such as SW1A 1AA",
+        ),
+    ] {
+        let mut bad = referral.clone();
+        bad[field] = json!(value);
+        let refused = platform
+            .send(Outgoing {
+                who: GP,
+                method: "POST",
+                path: "/api/v1/referrals",
+                content_type: Some("application/json"),
+                body: bad.to_string().into_bytes(),
+                well_formed: false,
+                headers: Vec::new(),
+            })
+            .await
+            .refused(status);
+        assert!(refused.starts_with(refusal), "{field} {value}: {refused}");
+    }
 }

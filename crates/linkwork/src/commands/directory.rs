@@ -31,7 +31,8 @@ enum Command {
     /// New services are imported as signposting-only: taking direct referrals is agreed with
     /// the provider and set by a curator, and a later import keeps what the curator set.
     Import(ImportArgs),
-    /// Load ONS postcode centroids (the ONSPD CSV's `pcds`, `lat` and `long` columns).
+    /// Load ONS postcode centroids (the ONSPD CSV's `pcds`, `lat` and `long` columns), and the
+    /// English IMD rank of each postcode's area when the file has `imd` (and `ctry`).
     LoadPostcodes(LoadPostcodesArgs),
 }
 

@@ -1,9 +1,10 @@
 //! `linkwork serve <service>`: one service per process, as Kubernetes runs it. Each service of
-//! the registry is a subcommand with its own settings; `linkwork serve --help` lists them.
+//! the registry is a subcommand with its own settings; `linkwork serve --help` lists them. The
+//! other services it calls are where `--peer` says.
 
 use std::process::ExitCode;
 
-use servicekit::{SecretSource, Service, Settings, Stopper};
+use servicekit::{Peers, SecretSource, Service, Settings, Stopper};
 
 use super::config::Overrides;
 use super::per_service::{Choice, PerService};
@@ -22,12 +23,31 @@ impl Choice for ServiceChoice {
     }
 }
 
+/// What `serve` takes beyond the platform's settings: where the other services are.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    platform: Overrides,
+    /// Where another service this one calls is, `SERVICE=http://HOST:PORT` (e.g.
+    /// `directory=http://directory:50051`); once per service. A service with no peer it needs
+    /// goes without (the referral service records deprivation as unknown).
+    #[arg(
+        long = "peer",
+        env = "LINKWORK_PEERS",
+        value_delimiter = ',',
+        value_name = "SERVICE=URL"
+    )]
+    peers: Vec<String>,
+}
+
 /// `serve <service>`: which service, the platform's settings and the service's.
-pub(crate) type Args = PerService<Overrides, ServiceChoice>;
+pub(crate) type Args = PerService<ServeArgs, ServiceChoice>;
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let service = args.service;
-    let (platform, given) = args.base.resolve(args.flags, true)?;
+    let known: Vec<&str> = SERVICES.iter().map(|service| service.name).collect();
+    let peers = Peers::parse(&args.base.peers, &known)?;
+    let (platform, given) = args.base.platform.resolve(args.flags, true)?;
     let Some(oidc) = &platform.oidc else {
         anyhow::bail!(
             "oidc_issuer (--oidc-issuer, LINKWORK_OIDC_ISSUER) must be given: a service run \
@@ -69,13 +89,18 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
             )
         })
         .collect();
+    let calls: Vec<&str> = peers.names().collect();
     println!(
-        "{} service: gRPC on {}{}",
+        "{} service: gRPC on {}{}{}",
         service.name,
         listeners.grpc.local_addr()?,
         apis.iter()
             .map(|api| format!("; {api}"))
-            .collect::<String>()
+            .collect::<String>(),
+        match calls.is_empty() {
+            true => String::new(),
+            false => format!("; calls {}", calls.join(", ")),
+        }
     );
     let stopper = Stopper::new();
     let running = servicekit::Platform {
@@ -85,6 +110,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
         stopper: stopper.clone(),
         anchor_key: Some(anchor_key),
         integrity: platform.integrity,
+        peers,
     };
     let parts = servicekit::start(&[(service, settings)], &running, false).await?;
     servicekit::host(

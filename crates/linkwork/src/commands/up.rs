@@ -1,7 +1,7 @@
 //! `linkwork up`: the whole platform in one process — every service of the registry on its own
 //! log (SQLite files in the data folder, or a PostgreSQL database each), one bus (the durable
 //! in-process bus, or NATS JetStream), one HTTP and one gRPC listener, and the JSON API over
-//! them.
+//! them. Every service is every other's peer on that gRPC listener.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -61,6 +61,10 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
         stopper: stopper.clone(),
         anchor_key: Some(super::anchor_key::for_up(&platform.data_dir)?),
         integrity: platform.integrity,
+        peers: servicekit::Peers::in_process(
+            grpc_address,
+            SERVICES.iter().map(|service| service.name),
+        ),
     };
     let (verifier, local) = match &platform.oidc {
         Some(oidc) => (oidc.verifier(), None),

@@ -3,11 +3,14 @@
 //! another organisation on organisation A's objects, with a request that is otherwise valid.
 //! Every attempt must be refused: PERMISSION_DENIED (403) when the role may not call the route
 //! at all, and otherwise NOT_FOUND (404) with the very answer an id never used gets, so that
-//! nothing is learnt. The FHIR interactions on a Task are tried the same way. Then A's own
-//! people read the same objects, which proves the matrix aimed at real ones.
+//! nothing is learnt. The FHIR interactions on a Task, and on the person's outcomes (a
+//! QuestionnaireResponse for A's referral, the Observations of its person), are tried the same
+//! way. Then A's own people read and use the same objects, which proves the matrix aimed at
+//! real ones.
 //!
 //! The directory's reads (a service, its history) are open data, published as Open Referral
-//! UK: they are not in the matrix, and the test says so by name.
+//! UK, and so is what it says of a postcode's area (the ONS Postcode Directory's deprivation
+//! rank): they are not in the matrix, and the test says so by name.
 
 use std::collections::BTreeMap;
 
@@ -37,8 +40,9 @@ const ATTACKERS: [Who; 6] = [
     Who::new("aud-b", "ICB-B", "auditor"),
 ];
 
-/// The routes whose objects anyone signed in may read: the directory is open data.
-const OPEN_DATA: [&str; 2] = ["GetService", "ServiceHistory"];
+/// The routes whose objects anyone signed in may read: the directory is open data, and a
+/// postcode names a place, which no organisation owns.
+const OPEN_DATA: [&str; 3] = ["GetService", "ServiceHistory", "GetPostcodeArea"];
 
 /// A's objects, by the name of the path variable that holds their ids.
 type Objects = BTreeMap<&'static str, String>;
@@ -112,6 +116,17 @@ async fn no_one_of_another_organisation_reaches_an_object_of_a(kind: BackendKind
                 ));
             }
         }
+        attempts += 1;
+        let response = questionnaire_response(&objects["referral_id"]);
+        let answer = platform
+            .json(who, "POST", "/fhir/QuestionnaireResponse", &response)
+            .await;
+        if answer.status != 404 && answer.status != 403 {
+            refusals.push(format!(
+                "a QuestionnaireResponse for A's referral as {}: {} {}",
+                who.role, answer.status, answer.body
+            ));
+        }
     }
     assert!(
         refusals.is_empty(),
@@ -125,6 +140,42 @@ async fn no_one_of_another_organisation_reaches_an_object_of_a(kind: BackendKind
     assert_eq!(platform.get(LINK_WORKER_A, &trail).await.status, 200);
     let task = format!("/fhir/Task/{}", objects["referral_id"]);
     assert_eq!(platform.get(GP_A, &task).await.status, 200);
+    // A's link worker records a response for A's referral (once the outcomes service has
+    // heard of it over the bus), and only A's people see its scores.
+    let responses = format!("/api/v1/referrals/{}/responses", objects["referral_id"]);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    let recorded = loop {
+        let answer = platform
+            .json(LINK_WORKER_A, "POST", &responses, &swemwbs())
+            .await;
+        if answer.status != 404 || tokio::time::Instant::now() > deadline {
+            break answer;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(recorded.status, 201, "{}", recorded.body);
+    let subject = recorded.json()["outcome"]["subject"]
+        .as_str()
+        .expect("the pseudonym")
+        .to_owned();
+    let observations = format!("/fhir/Observation?subject={subject}");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    while platform.get(LINK_WORKER_A, &observations).await.json()["total"] == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "A's link worker never saw the scores"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for who in ATTACKERS {
+        let answer = platform.get(who, &observations).await;
+        let hidden = answer.status == 403 || (answer.status == 200 && answer.json()["total"] == 0);
+        assert!(
+            hidden,
+            "A's person's scores as {}: {} {}",
+            who.role, answer.status, answer.body
+        );
+    }
     let rename = json!({ "name": "A Trust, renamed by its own curator" });
     let path = format!("/api/v1/organizations/{VCSE_A}");
     let renamed = platform.json(CURATOR_A, "PUT", &path, &rename).await;
@@ -199,6 +250,33 @@ pub(crate) fn referral_to(organisation: &str) -> Value {
     })
 }
 
+/// A SWEMWBS response, every item answered 3, as the JSON API takes it.
+fn swemwbs() -> Value {
+    let answers: Vec<Value> = (1..=7)
+        .map(|item| json!({ "link_id": item.to_string(), "integer": 3 }))
+        .collect();
+    json!({
+        "instrument": "swemwbs",
+        "authored": in_days(-1),
+        "answers": answers,
+    })
+}
+
+/// The same response as a FHIR QuestionnaireResponse for `referral_id`.
+fn questionnaire_response(referral_id: &str) -> Value {
+    let items: Vec<Value> = (1..=7)
+        .map(|item| json!({ "linkId": item.to_string(), "answer": [{ "valueInteger": 3 }] }))
+        .collect();
+    json!({
+        "resourceType": "QuestionnaireResponse",
+        "status": "completed",
+        "questionnaire": "https://linkwork.nhs.uk/fhir/Questionnaire/swemwbs",
+        "basedOn": [{ "reference": format!("ServiceRequest/{referral_id}") }],
+        "authored": in_days(-1),
+        "item": items,
+    })
+}
+
 fn in_days(days: i64) -> String {
     (chrono::Utc::now() + chrono::Duration::days(days))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -246,12 +324,14 @@ fn body_for(rpc: &str, objects: &Objects) -> Option<Value> {
         "RecordContactAttempt" => json!({ "outcome": "reached" }),
         "RecordAssessment" => json!({ "needs": ["loneliness"], "goals": ["PWNED"] }),
         "RecordDeclined" => json!({ "reason": "PWNED" }),
+        "RecordResponse" => swemwbs(),
         "ReinstateService"
         | "RemoveServiceLocation"
         | "AcceptOffer"
         | "WithdrawConsent"
         | "GetHandoffTrail"
-        | "GetAccountableAt" => return None,
+        | "GetAccountableAt"
+        | "ListOutcomes" => return None,
         other => panic!("the matrix has no request for {other}: add one"),
     })
 }

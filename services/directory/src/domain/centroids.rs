@@ -2,7 +2,13 @@
 //! `pcds` (or `pcd`), `lat` and `long`, in any order among the others. ONS marks postcodes with
 //! no grid reference with latitude 99.999999; those are skipped, as are terminated postcodes
 //! when a `doterm` column says so.
+//!
+//! When the file has an `imd` column (ONSPD's: the Index of Multiple Deprivation rank of the
+//! postcode's neighbourhood), each English postcode keeps its rank; a `ctry` column, when
+//! there is one, says which are English (the other nations' ranks are of their own indices).
+//! Files without it load as before, knowing no deprivation.
 
+use super::deprivation::{ENGLAND, ENGLISH_LSOAS};
 use super::postcode::Postcode;
 
 /// One postcode's centroid.
@@ -14,6 +20,8 @@ pub struct Centroid {
     pub latitude: f64,
     /// Longitude, WGS84 degrees.
     pub longitude: f64,
+    /// The English IMD rank of its neighbourhood (1 = most deprived), when the file gives one.
+    pub imd_rank: Option<u32>,
 }
 
 /// Why a centroid file could not be read.
@@ -76,6 +84,8 @@ pub struct Columns {
     latitude: usize,
     longitude: usize,
     terminated: Option<usize>,
+    imd: Option<usize>,
+    country: Option<usize>,
 }
 
 impl Columns {
@@ -95,6 +105,8 @@ impl Columns {
             latitude: column(&["lat"]).ok_or(CentroidError::MissingColumn("lat"))?,
             longitude: column(&["long"]).ok_or(CentroidError::MissingColumn("long"))?,
             terminated: column(&["doterm"]),
+            imd: column(&["imd"]),
+            country: column(&["ctry"]),
         })
     }
 
@@ -126,10 +138,25 @@ impl Columns {
             return Err(bad(format!("({lat}, {long}) is not a coordinate")));
         }
         let postcode = Postcode::parse(cell(self.postcode)).map_err(|e| bad(e.to_string()))?;
+        let english = self.country.is_none_or(|i| cell(i) == ENGLAND);
+        let imd_rank = match self.imd.map(cell) {
+            Some(rank) if english && !rank.is_empty() => Some(
+                rank.parse::<u32>()
+                    .ok()
+                    .filter(|rank| (1..=ENGLISH_LSOAS).contains(rank))
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "imd {rank:?} is not an English IMD rank (1 to {ENGLISH_LSOAS})"
+                        ))
+                    })?,
+            ),
+            _ => None,
+        };
         Ok(Some(Centroid {
             postcode,
             latitude: lat,
             longitude: long,
+            imd_rank,
         }))
     }
 }
@@ -156,6 +183,41 @@ pcd,pcd2,pcds,dointr,doterm,oseast1m,osnrth1m,lat,long
     }
 
     #[test]
+    fn an_imd_column_gives_english_postcodes_their_rank() {
+        let csv = "\
+pcds,lat,long,ctry,imd
+SW1A 1AA,51.501009,-0.141588,E92000001,17246
+M1 1AE,53.479251,-2.237430,E92000001,
+CF10 1EP,51.48,-3.18,W92000004,1191
+";
+        let ranks: Vec<_> = parse(csv)
+            .expect("parse")
+            .into_iter()
+            .map(|c| (c.postcode.as_str().to_owned(), c.imd_rank))
+            .collect();
+        assert_eq!(
+            ranks,
+            [
+                ("SW1A 1AA".to_owned(), Some(17246)),
+                ("M1 1AE".to_owned(), None),
+                ("CF10 1EP".to_owned(), None),
+            ]
+        );
+        // Without `ctry`, ranks are taken as England's, and one beyond its ranking is refused.
+        let beyond = parse("pcds,lat,long,imd\nSW1A 1AA,51.5,-0.1,40000\n");
+        assert!(
+            matches!(&beyond, Err(CentroidError::BadRow { line: 2, problem }) if problem.contains("imd")),
+            "{beyond:?}"
+        );
+        assert!(
+            parse(SAMPLE)
+                .expect("parse")
+                .iter()
+                .all(|c| c.imd_rank.is_none())
+        );
+    }
+
+    #[test]
     fn a_bad_file_is_refused_naming_the_problem() {
         assert_eq!(
             parse("pcds,lat\nSW1A 1AA,51.5"),
@@ -179,6 +241,10 @@ pcd,pcd2,pcds,dointr,doterm,oseast1m,osnrth1m,lat,long
         assert_eq!(centroids.len(), 432);
         for centroid in &centroids {
             assert!(centroid.postcode.as_str().starts_with("LW"));
+            assert!(
+                centroid.imd_rank.is_some(),
+                "{centroid:?} has a (synthetic) rank"
+            );
             assert!((52.85..53.05).contains(&centroid.latitude), "{centroid:?}");
             assert!((-1.56..-1.24).contains(&centroid.longitude), "{centroid:?}");
         }

@@ -1,6 +1,7 @@
 //! The directory's aggregates and value types: pure, no I/O.
 
 pub mod centroids;
+pub mod deprivation;
 pub mod entry;
 pub mod geo;
 pub mod postcode;

@@ -1,5 +1,6 @@
 //! The directory service's integration tests, on real PostgreSQL and SQLite.
 
+mod areas;
 mod grpc;
 mod helpers;
 mod history;

@@ -2,3 +2,4 @@
 //! idempotent bus consumer whose effects commit with its inbox.
 
 pub mod directory;
+pub mod outcomes;

@@ -8,12 +8,18 @@ use std::collections::BTreeSet;
 use chrono::{TimeZone, Utc};
 use uuid::Uuid;
 
+use super::age::AgeBand;
 use super::nhs_number::SealedNhsNumber;
+use super::person::{EthnicCategory, ImdDecile, Sealed, Sex};
 use super::referral::{
-    Actor, Consent, ContactOutcome, Event, Holder, Need, Offer, Source, Urgency,
+    Actor, Consent, ContactOutcome, Event, Holder, MeasuredOutcome, Need, Offer, Source, Urgency,
 };
 use super::snomed::{ConceptId, REFERRAL_TO_SOCIAL_PRESCRIBING};
 use super::status::Status;
+
+/// Ciphertexts as the vault writes them (hex), for the fields that must never be published.
+const SEALED_BIRTH_DATE: &str = "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1";
+const SEALED_POSTCODE: &str = "9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c";
 
 fn holder(practitioner: Option<&str>) -> Holder {
     Holder {
@@ -36,6 +42,8 @@ fn events() -> Vec<Event> {
         .single()
         .expect("valid");
     let offer_id = Uuid::from_u128(7);
+    // The second is of a person who gave everything: their date of birth and postcode
+    // sealed, the rest as it is published.
     let mut events: Vec<Event> = [None, Some(Uuid::from_u128(1))]
         .into_iter()
         .map(|part_of| Event::Requested {
@@ -53,6 +61,12 @@ fn events() -> Vec<Event> {
                 subject: "nhs-hmac:00aa".to_owned(),
                 ciphertext: "5e41ed".to_owned(),
             },
+            birth_date: part_of.map(|_| Sealed(SEALED_BIRTH_DATE.to_owned())),
+            sex: part_of.map(|_| Sex::Female),
+            ethnic_category: part_of.map(|_| EthnicCategory::NotStated),
+            postcode: part_of.map(|_| Sealed(SEALED_POSTCODE.to_owned())),
+            age_band: part_of.map(|_| AgeBand::From55To64),
+            imd_decile: part_of.and_then(|_| ImdDecile::new(3)),
             at,
         })
         .collect();
@@ -129,6 +143,13 @@ fn events() -> Vec<Event> {
             status: Status::Completed,
             code: Some("871711000000103".to_owned()),
             summary: None,
+            outcomes: vec![MeasuredOutcome {
+                instrument: "swemwbs".to_owned(),
+                instrument_version: "1.0".to_owned(),
+                timepoint: "close".to_owned(),
+                changes: vec!["metric +3.93 (MID 2.87): improved".to_owned()],
+                mid_passed: true,
+            }],
             at,
         },
     ]);
@@ -179,4 +200,83 @@ fn no_published_contract_carries_the_nhs_number_even_sealed() {
             );
         }
     }
+}
+
+#[test]
+fn no_published_contract_carries_the_date_of_birth_or_postcode_even_sealed() {
+    let requested = contract::events::catalogue()
+        .into_iter()
+        .find(|event| {
+            event.service == crate::SERVICE.name && event.event_type == "referral_requested"
+        })
+        .expect("referral_requested is published");
+    let names: Vec<String> = requested
+        .message
+        .fields()
+        .map(|field| field.name().to_owned())
+        .collect();
+    for kept in ["birth_date", "postcode", "person"] {
+        assert!(
+            !names.iter().any(|name| name == kept),
+            "referral_requested publishes {kept}"
+        );
+    }
+    for derived in ["age_band", "sex", "ethnic_category", "imd_decile"] {
+        assert!(
+            names.iter().any(|name| name == derived),
+            "referral_requested lacks {derived}"
+        );
+    }
+}
+
+/// What the relay publishes of a referral as recorded: the derived bands, and neither the
+/// sealed date of birth, the sealed postcode nor the sealed NHS number.
+#[test]
+fn a_published_referral_carries_the_bands_and_nothing_sealed() {
+    let recorded = events()
+        .into_iter()
+        .find(|event| {
+            matches!(
+                event,
+                Event::Requested {
+                    birth_date: Some(_),
+                    ..
+                }
+            )
+        })
+        .expect("a sample with demographics");
+    let payload = serde_json::to_vec(&recorded).expect("serialises");
+    let text = String::from_utf8_lossy(&payload);
+    assert!(text.contains(SEALED_BIRTH_DATE) && text.contains(SEALED_POSTCODE));
+
+    let published =
+        contract::events::published_payload(crate::SERVICE.name, "referral_requested", &payload);
+    let shown = String::from_utf8_lossy(&published);
+    for sealed in [SEALED_BIRTH_DATE, SEALED_POSTCODE, "5e41ed"] {
+        assert!(!shown.contains(sealed), "{shown}");
+    }
+    let json: serde_json::Value = serde_json::from_slice(&published).expect("JSON");
+    for absent in ["birth_date", "postcode", "person"] {
+        assert!(json.get(absent).is_none(), "{absent} published: {json}");
+    }
+    assert_eq!(json["age_band"], "55-64");
+    assert_eq!(json["sex"], "female");
+    assert_eq!(json["ethnic_category"], "Z");
+    assert_eq!(json["imd_decile"], 3);
+    // What a consumer decodes is what was decided.
+    let decoded = contract::events::decode_if::<proto::referral::v1::ReferralRequested>(
+        crate::SERVICE.name,
+        "referral_requested",
+        &published,
+    )
+    .expect("keeps its contract")
+    .expect("a ReferralRequested");
+    assert_eq!(decoded.age_band.as_deref(), Some("55-64"));
+    assert_eq!(decoded.sex.as_deref(), Some("female"));
+    assert_eq!(decoded.ethnic_category.as_deref(), Some("Z"));
+    assert_eq!(decoded.imd_decile, Some(3));
+    assert_eq!(
+        contract::events::conforms(crate::SERVICE.name, "referral_requested", &published),
+        Ok(())
+    );
 }

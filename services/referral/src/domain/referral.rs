@@ -13,7 +13,9 @@ use decider::Decider;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::age::AgeBand;
 use super::nhs_number::SealedNhsNumber;
+use super::person::{Age, Demographics, EthnicCategory, ImdDecile, Sealed, Sex};
 use super::snomed::{ConceptId, SOCIAL_PRESCRIBING_DECLINED};
 use super::status::{Party, Status};
 
@@ -179,6 +181,8 @@ pub struct RequestReferral {
     pub consent: Consent,
     /// The person: their pseudonym and their NHS number sealed under their own key.
     pub person: SealedNhsNumber,
+    /// Who they are, as far as outcomes and equity reporting need; each part optional.
+    pub demographics: Demographics,
 }
 
 impl RequestReferral {
@@ -196,11 +200,18 @@ impl RequestReferral {
             part_of,
             consent,
             person,
+            birth_date,
+            sex,
+            ethnic_category,
+            postcode,
             ..
         }) = history.first()
         else {
             return false;
         };
+        // Sealed details are compared by whether they were given: each sealing has a nonce of
+        // its own, so the same date sealed twice never reads the same.
+        let about = &self.demographics;
         *source == self.source
             && *referrer == self.referrer
             && *receiving_organisation == self.receiving_organisation
@@ -209,6 +220,10 @@ impl RequestReferral {
             && *part_of == self.part_of
             && *consent == self.consent
             && person.subject == self.person.subject
+            && *sex == about.sex
+            && *ethnic_category == about.ethnic_category
+            && birth_date.is_some() == about.birth_date.is_some()
+            && postcode.is_some() == about.postcode.is_some()
     }
 }
 
@@ -222,6 +237,23 @@ pub fn first_offer(history: &[Event]) -> Option<Uuid> {
 }
 
 /// What can be asked of a referral.
+/// One outcome measure as the message back reports it: the instrument, where in the episode
+/// it was taken, each change from the baseline in words, and whether any passed its minimal
+/// important difference for the better.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasuredOutcome {
+    /// e.g. "swemwbs".
+    pub instrument: String,
+    /// Its version.
+    pub instrument_version: String,
+    /// "follow-up" or "close".
+    pub timepoint: String,
+    /// e.g. "metric +3.93 (MID 2.87): improved".
+    pub changes: Vec<String>,
+    /// Whether any change passed its MID for the better.
+    pub mid_passed: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Create the referral, offering it to the receiving organisation.
@@ -237,6 +269,9 @@ pub enum Command {
     Complete {
         /// What happened, for the referrer.
         outcome_summary: String,
+        /// The person's outcome measures, paired with their baselines, as the outcomes service
+        /// published them; they reach the referrer only with the person's consent.
+        outcomes: Vec<MeasuredOutcome>,
     },
     /// Make a practitioner of the accountable organisation accountable.
     AssignPractitioner {
@@ -312,7 +347,8 @@ pub struct Issued {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    /// The referral was made.
+    /// The referral was made. Referrals recorded before demographics were taken have none of
+    /// them: each defaults to unknown.
     Requested {
         source: Source,
         referrer: Holder,
@@ -322,6 +358,24 @@ pub enum Event {
         part_of: Option<Uuid>,
         consent: Consent,
         person: SealedNhsNumber,
+        /// The date of birth, sealed under the person's key; never published.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        birth_date: Option<Sealed>,
+        /// FHIR administrative gender.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sex: Option<Sex>,
+        /// NHS Data Dictionary ethnic category.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ethnic_category: Option<EthnicCategory>,
+        /// The home postcode, sealed under the person's key; never published.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        postcode: Option<Sealed>,
+        /// The age band on the day the referral was made, derived from the date of birth.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        age_band: Option<AgeBand>,
+        /// The deprivation decile of the postcode, when the directory could say.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        imd_decile: Option<ImdDecile>,
         at: DateTime<Utc>,
     },
     /// Someone tried to contact the person.
@@ -388,6 +442,9 @@ pub enum Event {
         status: Status,
         code: Option<String>,
         summary: Option<String>,
+        /// The person's outcome measures; none without their consent to share outcomes.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        outcomes: Vec<MeasuredOutcome>,
         at: DateTime<Utc>,
     },
 }
@@ -497,6 +554,9 @@ pub enum Error {
     /// An expiry in the past, or offering to the current holder.
     #[error("invalid offer: {0}")]
     InvalidOffer(&'static str),
+    /// The person was born after the day the referral is made.
+    #[error("birth_date must not be after the day of the referral")]
+    BornAfterReferral,
 }
 
 /// The state folded from a referral's events.
@@ -575,7 +635,10 @@ impl Decider for Referral {
         match command {
             Command::Request(_) => Err(Error::AlreadyExists),
             Command::ChangeStatus { to, reason } => change_status(opened, actor, at, to, reason),
-            Command::Complete { outcome_summary } => complete(opened, actor, at, outcome_summary),
+            Command::Complete {
+                outcome_summary,
+                outcomes,
+            } => complete(opened, actor, at, outcome_summary, outcomes),
             Command::AssignPractitioner { practitioner } => assign(opened, actor, at, practitioner),
             Command::OfferResponsibility { offer } => {
                 offer_responsibility(opened, actor, at, offer)
@@ -707,6 +770,7 @@ fn open(actor: Actor, at: DateTime<Utc>, request: RequestReferral) -> Result<Vec
         offer_id,
         consent,
         person,
+        demographics,
     } = request;
     let names_practitioner = referrer.practitioner.is_some();
     if names_practitioner != (source == Source::Practitioner) {
@@ -718,6 +782,14 @@ fn open(actor: Actor, at: DateTime<Utc>, request: RequestReferral) -> Result<Vec
     if accept_by <= at {
         return Err(Error::InvalidOffer("accept_by must be in the future"));
     }
+    let age_band = age_band(demographics.birth_date.as_ref().map(|birth| birth.age), at)?;
+    let Demographics {
+        birth_date,
+        sex,
+        ethnic_category,
+        postcode,
+        imd_decile,
+    } = demographics;
     let offer = Offer {
         offer_id,
         to: Holder {
@@ -736,6 +808,12 @@ fn open(actor: Actor, at: DateTime<Utc>, request: RequestReferral) -> Result<Vec
             part_of,
             consent,
             person,
+            birth_date: birth_date.map(|birth| birth.sealed),
+            sex,
+            ethnic_category,
+            postcode,
+            age_band,
+            imd_decile,
             at,
         },
         Event::ResponsibilityOffered {
@@ -744,6 +822,18 @@ fn open(actor: Actor, at: DateTime<Utc>, request: RequestReferral) -> Result<Vec
             at,
         },
     ])
+}
+
+/// The age band on the referral's own day, from the command's time rather than a clock, so a
+/// decision replayed later bands the person as it did then.
+fn age_band(age: Option<Age>, at: DateTime<Utc>) -> Result<Option<AgeBand>, Error> {
+    let today = at.date_naive();
+    match age {
+        None => Ok(None),
+        Some(Age::Banded(band)) => Ok(Some(band)),
+        Some(Age::BornOn(born)) if born > today => Err(Error::BornAfterReferral),
+        Some(Age::BornOn(born)) => Ok(Some(AgeBand::on(born, today))),
+    }
 }
 
 fn change_status(
@@ -801,6 +891,7 @@ fn change_status(
                 to,
                 None,
                 reason.unwrap_or_default(),
+                Vec::new(),
                 at,
             ));
         }
@@ -810,6 +901,7 @@ fn change_status(
                 to,
                 None,
                 reason.unwrap_or_default(),
+                Vec::new(),
                 at,
             ));
         }
@@ -834,6 +926,7 @@ fn complete(
     actor: Actor,
     at: DateTime<Utc>,
     summary: String,
+    outcomes: Vec<MeasuredOutcome>,
 ) -> Result<Vec<Event>, Error> {
     let from = authorise(opened, &actor, Status::Completed)?;
     Ok(vec![
@@ -844,28 +937,30 @@ fn complete(
             reason: None,
             at,
         },
-        message_back(opened, Status::Completed, None, summary, at),
+        message_back(opened, Status::Completed, None, summary, outcomes, at),
     ])
 }
 
-/// The PRSB message back. Without consent to share the outcome, only the status and any code
-/// reach the referrer.
+/// The PRSB message back. Without consent to share the outcome (never given, or withdrawn),
+/// only the status and any code reach the referrer: neither the summary nor the measures.
 fn message_back(
     opened: &Opened,
     status: Status,
     code: Option<String>,
     summary: String,
+    outcomes: Vec<MeasuredOutcome>,
     at: DateTime<Utc>,
 ) -> Event {
-    let summary = opened
-        .consent
-        .share_outcome_with_referrer
-        .then_some(summary);
+    let shared = opened.consent.share_outcome_with_referrer;
     Event::MessageBackProduced {
         to: opened.referrer.clone(),
         status,
         code,
-        summary,
+        summary: shared.then_some(summary),
+        outcomes: match shared {
+            true => outcomes,
+            false => Vec::new(),
+        },
         at,
     }
 }
@@ -900,7 +995,7 @@ fn declined(
             reason: Some(reason.clone()),
             at,
         },
-        message_back(opened, Status::Cancelled, code, reason, at),
+        message_back(opened, Status::Cancelled, code, reason, Vec::new(), at),
     ])
 }
 

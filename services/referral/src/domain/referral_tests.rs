@@ -6,9 +6,10 @@ use testkit::given;
 use uuid::Uuid;
 
 use super::nhs_number::SealedNhsNumber;
+use super::person::Demographics;
 use super::referral::{
-    Actor, Command, Consent, ContactOutcome, Error, Event, Holder, Issued, Need, Offer, Referral,
-    RequestReferral, ServiceAvailability, Source, Urgency,
+    Actor, Command, Consent, ContactOutcome, Error, Event, Holder, Issued, MeasuredOutcome, Need,
+    Offer, Referral, RequestReferral, ServiceAvailability, Source, Urgency,
 };
 use super::snomed::{ConceptId, REFERRAL_TO_SOCIAL_PRESCRIBING, SOCIAL_PRESCRIBING_DECLINED};
 use super::status::{Party, Status};
@@ -17,7 +18,7 @@ const GP_PRACTICE: &str = "Y01234";
 const LINK_WORKERS: &str = "PCN-LW-01";
 const OTHER_PCN: &str = "PCN-LW-02";
 
-fn at(minutes: i64) -> DateTime<Utc> {
+pub(super) fn at(minutes: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0)
         .single()
         .expect("valid date")
@@ -31,7 +32,7 @@ fn actor(id: &str, organisation: &str) -> Actor {
     }
 }
 
-fn gp() -> Actor {
+pub(super) fn gp() -> Actor {
     actor("dr-patel", GP_PRACTICE)
 }
 
@@ -57,7 +58,7 @@ fn first_offer() -> Uuid {
     Uuid::from_u128(1)
 }
 
-fn issued(actor: Actor, minutes: i64, command: Command) -> Issued {
+pub(super) fn issued(actor: Actor, minutes: i64, command: Command) -> Issued {
     Issued {
         actor,
         at: at(minutes),
@@ -65,7 +66,7 @@ fn issued(actor: Actor, minutes: i64, command: Command) -> Issued {
     }
 }
 
-fn request() -> RequestReferral {
+pub(super) fn request() -> RequestReferral {
     RequestReferral {
         source: Source::Practitioner,
         referrer: referrer(),
@@ -80,6 +81,7 @@ fn request() -> RequestReferral {
             share_outcome_with_referrer: true,
         },
         person: person(),
+        demographics: Demographics::default(),
     }
 }
 
@@ -90,7 +92,7 @@ fn person() -> SealedNhsNumber {
     }
 }
 
-fn requested() -> Vec<Event> {
+pub(super) fn requested() -> Vec<Event> {
     let r = request();
     vec![
         Event::Requested {
@@ -102,6 +104,12 @@ fn requested() -> Vec<Event> {
             part_of: None,
             consent: r.consent,
             person: r.person,
+            birth_date: None,
+            sex: None,
+            ethnic_category: None,
+            postcode: None,
+            age_band: None,
+            imd_decile: None,
             at: at(0),
         },
         Event::ResponsibilityOffered {
@@ -283,6 +291,7 @@ fn rejecting_needs_a_reason_declines_the_offer_and_tells_the_referrer() {
                 status: Status::Rejected,
                 code: None,
                 summary: Some("outside our area".to_owned()),
+                outcomes: Vec::new(),
                 at: at(10),
             },
         ]);
@@ -350,6 +359,7 @@ fn completing_produces_the_message_back() {
             90,
             Command::Complete {
                 outcome_summary: "joined walking group".to_owned(),
+                outcomes: Vec::new(),
             },
         ))
         .then(&[
@@ -365,9 +375,61 @@ fn completing_produces_the_message_back() {
                 status: Status::Completed,
                 code: None,
                 summary: Some("joined walking group".to_owned()),
+                outcomes: Vec::new(),
                 at: at(90),
             },
         ]);
+}
+
+fn improved() -> Vec<MeasuredOutcome> {
+    vec![MeasuredOutcome {
+        instrument: "swemwbs".to_owned(),
+        instrument_version: "1.0".to_owned(),
+        timepoint: "follow-up".to_owned(),
+        changes: vec!["metric +3.93 (MID 2.87): improved".to_owned()],
+        mid_passed: true,
+    }]
+}
+
+fn completed_with_measures() -> Command {
+    Command::Complete {
+        outcome_summary: "joined walking group".to_owned(),
+        outcomes: improved(),
+    }
+}
+
+fn message_back(events: &[Event]) -> (Option<String>, Vec<MeasuredOutcome>) {
+    events
+        .iter()
+        .find_map(|event| match event {
+            Event::MessageBackProduced {
+                summary, outcomes, ..
+            } => Some((summary.clone(), outcomes.clone())),
+            _ => None,
+        })
+        .expect("a message back")
+}
+
+#[test]
+fn the_message_back_carries_the_measures_only_with_consent() {
+    use decider::Decider;
+    let completed = Referral::decide(
+        &Referral::fold(&in_progress()),
+        issued(link_worker(), 90, completed_with_measures()),
+    )
+    .expect("completed");
+    assert_eq!(message_back(&completed).1, improved());
+    let mut withdrawn = in_progress();
+    withdrawn.push(Event::ConsentWithdrawn {
+        actor: link_worker(),
+        at: at(80),
+    });
+    let completed = Referral::decide(
+        &Referral::fold(&withdrawn),
+        issued(link_worker(), 90, completed_with_measures()),
+    )
+    .expect("completed");
+    assert_eq!(message_back(&completed), (None, Vec::new()));
 }
 
 #[test]
@@ -378,6 +440,7 @@ fn completion_is_only_from_in_progress_and_only_through_complete() {
             90,
             Command::Complete {
                 outcome_summary: "done".to_owned(),
+                outcomes: Vec::new(),
             },
         ))
         .then_err(Error::TransitionNotAllowed {
@@ -417,6 +480,7 @@ fn either_party_cancels_an_open_referral_but_not_a_closed_one() {
                     status: Status::Cancelled,
                     code: None,
                     summary: Some("moved away".to_owned()),
+                    outcomes: Vec::new(),
                     at: at(50),
                 },
             ]);
@@ -817,6 +881,7 @@ fn withdrawn_consent_stops_onward_referrals_and_the_outcome_summary() {
             90,
             Command::Complete {
                 outcome_summary: "joined a choir".to_owned(),
+                outcomes: Vec::new(),
             },
         ))
         .then(&[
@@ -832,6 +897,7 @@ fn withdrawn_consent_stops_onward_referrals_and_the_outcome_summary() {
                 status: Status::Completed,
                 code: None,
                 summary: None,
+                outcomes: Vec::new(),
                 at: at(90),
             },
         ]);
@@ -860,6 +926,7 @@ fn a_person_declining_is_coded_for_the_referrer() {
                 status: Status::Cancelled,
                 code: Some(SOCIAL_PRESCRIBING_DECLINED.to_owned()),
                 summary: Some("declined social prescribing".to_owned()),
+                outcomes: Vec::new(),
                 at: at(15),
             },
         ]);

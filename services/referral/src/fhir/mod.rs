@@ -3,9 +3,12 @@
 //! the same Task), `GET /fhir/Task/{id}` and `GET /fhir/Task?focus=…` show it in HL7 Gravity
 //! terms to its parties only, each read recorded. Callers are authenticated by the service kit
 //! and held to the roles of the gRPC twin of each interaction. Refusals are `OperationOutcome`s
-//! naming the element at fault, never echoing what was sent.
+//! naming the element at fault, never echoing what was sent. The person may be described by a
+//! contained UK Core Patient (date of birth, gender, postcode, ethnic category) as well as
+//! named by NHS number.
 
 mod outcome;
+mod patient;
 mod service_request;
 mod task;
 
@@ -13,27 +16,30 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::Utc;
 use eventstore::EventStore;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-pub use outcome::Outcome;
+pub use outcome::{Outcome, refused};
+pub use patient::{ETHNIC_CATEGORY, ETHNIC_CATEGORY_ENGLAND};
 pub use service_request::{
     CONSENT_OUTCOME, CONSENT_PROVIDERS, NHS_NUMBER, ODS, REFERRAL_ID, SNOMED,
 };
+use servicekit::fhir::{FhirCaller, admit, correlation_id, fhir_json};
 
 use identity::Caller;
 
 use crate::app::{self, Context, ReferralApp};
 use crate::config::ReferralSettings;
+use crate::demographics::Intake;
+use crate::deprivation::{Deprivation, OnBehalfOf};
 use crate::domain::referral::{Error, Event, Holder, RequestReferral, Source};
-use crate::reads::Read;
+use crate::reads::{Read, ReadReferral};
 use crate::vault::{Vault, VaultError};
 
 /// Largest request body accepted.
@@ -45,14 +51,17 @@ const ACCEPT_WITHIN_DAYS: i64 = 3;
 struct FhirState {
     app: ReferralApp,
     vault: Vault,
+    intake: Intake,
     settings: ReferralSettings,
 }
 
-/// The `/fhir` routes.
-pub fn router(store: EventStore, settings: ReferralSettings) -> Router {
+/// The `/fhir` routes, asking `deprivation` how deprived people's areas are.
+pub fn router(store: EventStore, settings: ReferralSettings, deprivation: Deprivation) -> Router {
+    let vault = Vault::new(store.clone(), settings.vault_keys.clone());
     let state = FhirState {
-        app: ReferralApp::new(store.clone()),
-        vault: Vault::new(store, settings.vault_keys.clone()),
+        app: ReferralApp::new(store),
+        intake: Intake::new(vault.clone(), deprivation),
+        vault,
         settings,
     };
     Router::new()
@@ -63,36 +72,12 @@ pub fn router(store: EventStore, settings: ReferralSettings) -> Router {
         .with_state(state)
 }
 
-fn fhir_json(status: StatusCode, body: Value) -> Response {
-    let mut response = (status, axum::Json(body)).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/fhir+json"),
-    );
-    response
-}
-
-/// The caller the service kit authenticated, for a FHIR route; a refusal is an
-/// `OperationOutcome` with code `login` (401).
-struct Authenticated(Caller);
-
-impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
-    type Rejection = Outcome;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Outcome> {
-        Caller::of_http(&parts.extensions)
-            .map(Authenticated)
-            .map_err(|refusal| Outcome::unauthenticated(refusal.0))
-    }
-}
-
 fn vault_outcome(error: VaultError) -> Outcome {
     match error {
-        VaultError::Store(store) => crate::app::AppError::Store(store).into(),
-        VaultError::Corrupt => crate::app::AppError::Store(eventstore::StoreError::Config(
-            "the NHS number vault could not seal".to_owned(),
-        ))
-        .into(),
+        VaultError::Store(store) => Outcome::store(&store),
+        VaultError::Corrupt => Outcome::store(&eventstore::StoreError::Config(
+            "the vault could not seal".to_owned(),
+        )),
     }
 }
 
@@ -100,26 +85,6 @@ fn vault_outcome(error: VaultError) -> Outcome {
 /// reading one.
 const CREATE: &str = "/linkwork.referral.v1.ReferralService/CreateReferral";
 const READ: &str = "/linkwork.referral.v1.ReferralService/GetHandoffTrail";
-
-/// Refuses a caller whose role the interaction's gRPC twin does not admit.
-fn admit(caller: &Caller, path: &str) -> Result<(), Outcome> {
-    match contract::access::allows(path, &caller.role, &caller.scopes) {
-        true => Ok(()),
-        false => Err(Outcome::forbidden(format!(
-            "a caller acting as {} may not do this",
-            caller.role
-        ))),
-    }
-}
-
-/// The correlation id the caller sent (a UUID), or a new one.
-fn correlation_id(headers: &HeaderMap) -> Uuid {
-    headers
-        .get(identity::CORRELATION_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| Uuid::parse_str(value).ok())
-        .unwrap_or_else(Uuid::new_v4)
-}
 
 /// The referral id `If-None-Exist` names: only `identifier=<REFERRAL_ID>|<uuid>` is taken.
 fn if_none_exist(headers: &HeaderMap) -> Result<Option<Uuid>, Outcome> {
@@ -148,7 +113,7 @@ fn if_none_exist(headers: &HeaderMap) -> Result<Option<Uuid>, Outcome> {
 /// different request is 422.
 async fn create_service_request(
     State(state): State<FhirState>,
-    Authenticated(caller): Authenticated,
+    FhirCaller(caller): FhirCaller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Outcome> {
@@ -167,7 +132,9 @@ async fn create_service_request(
     let conditional = if_none_exist(&headers)?;
     let resource: Value = serde_json::from_slice(&body)
         .map_err(|_| Outcome::invalid("ServiceRequest", "the body is not well-formed JSON"))?;
-    let parsed = service_request::parse(&resource, state.settings.allow_test_nhs_numbers)?;
+    let now = Utc::now();
+    let allow_test = state.settings.allow_test_nhs_numbers;
+    let parsed = service_request::parse(&resource, allow_test, now.date_naive())?;
     let referral_id = match (parsed.referral_id, conditional) {
         (Some(given), Some(asked)) if given != asked => {
             return Err(Outcome::invalid(
@@ -182,9 +149,20 @@ async fn create_service_request(
         .seal(&parsed.nhs_number)
         .await
         .map_err(vault_outcome)?;
-    let now = Utc::now();
+    let correlation_id = correlation_id(&headers);
+    let on_behalf_of = OnBehalfOf {
+        authorization: headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok()),
+        correlation_id,
+    };
+    let demographics = state
+        .intake
+        .demographics(&person.subject, parsed.given, on_behalf_of)
+        .await
+        .map_err(vault_outcome)?;
     let context = Context {
-        correlation_id: correlation_id(&headers),
+        correlation_id,
         role: caller.role.clone(),
         data_subject: Some(person.subject.clone()),
         tenant: state.settings.tenant.clone(),
@@ -203,6 +181,7 @@ async fn create_service_request(
         offer_id: Uuid::new_v4(),
         consent: parsed.consent,
         person,
+        demographics,
     };
     let made = state
         .app
@@ -213,7 +192,7 @@ async fn create_service_request(
                 "ServiceRequest.identifier",
                 "the identifier is already used for a different referral",
             ),
-            other => other.into(),
+            other => refused(other),
         })?;
     let task = task::render(referral_id, &made.history)
         .ok_or_else(|| Outcome::not_found("the referral vanished"))?;
@@ -249,13 +228,13 @@ async fn visible_history(
     match read.referral(state.app.store(), referral_id).await {
         Ok(history) => Ok(Some((referral_id, history))),
         Err(app::AppError::Rejected(Error::NotFound)) => Ok(None),
-        Err(error) => Err(error.into()),
+        Err(error) => Err(refused(error)),
     }
 }
 
 async fn read_task(
     State(state): State<FhirState>,
-    Authenticated(caller): Authenticated,
+    FhirCaller(caller): FhirCaller,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, Outcome> {
@@ -267,7 +246,7 @@ async fn read_task(
 
 async fn search_tasks(
     State(state): State<FhirState>,
-    Authenticated(caller): Authenticated,
+    FhirCaller(caller): FhirCaller,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, Outcome> {

@@ -1,10 +1,13 @@
-//! Reading a FHIR R4 (UK Core) `ServiceRequest` into a referral. Every refusal names the
-//! element at fault as a FHIRPath expression.
+//! Reading a FHIR R4 (UK Core) `ServiceRequest` into a referral (the person it is for in
+//! `patient.rs`). Every refusal names the element at fault as a FHIRPath expression.
 
+use chrono::NaiveDate;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::outcome::Outcome;
+use super::patient;
+use crate::demographics::Given;
 use crate::domain::nhs_number::NhsNumber;
 use crate::domain::referral::{Consent, Urgency};
 use crate::domain::snomed::{ConceptId, REFERRAL_TO_SOCIAL_PRESCRIBING};
@@ -16,7 +19,7 @@ pub const NHS_NUMBER: &str = "https://fhir.nhs.uk/Id/nhs-number";
 /// ODS organisation codes.
 pub const ODS: &str = "https://fhir.nhs.uk/Id/ods-organization-code";
 /// Client-chosen referral ids (idempotent creation).
-pub const REFERRAL_ID: &str = "https://linkwork.nhs.uk/Id/referral";
+pub const REFERRAL_ID: &str = servicekit::fhir::REFERRAL_ID_SYSTEM;
 /// Consent to share the person's details with VCSE providers (`valueBoolean`).
 pub const CONSENT_PROVIDERS: &str =
     "https://linkwork.nhs.uk/fhir/StructureDefinition/Extension-ConsentShareWithProviders";
@@ -41,6 +44,8 @@ pub(super) struct ParsedServiceRequest {
     pub(super) part_of: Option<Uuid>,
     /// The person.
     pub(super) nhs_number: NhsNumber,
+    /// What the request says of them, from a contained Patient.
+    pub(super) given: Given,
     /// Consent to share.
     pub(super) consent: Consent,
 }
@@ -58,7 +63,7 @@ fn string<'a>(value: &'a Value, path: &str) -> Result<&'a str, Outcome> {
         })
 }
 
-fn identifier_value<'a>(
+pub(super) fn identifier_value<'a>(
     identifier: &'a Value,
     system: &str,
     path: &str,
@@ -141,10 +146,11 @@ fn consent(body: &Value, url: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Reads a referral out of a `ServiceRequest`.
+/// Reads a referral out of a `ServiceRequest` received on `today`.
 pub(super) fn parse(
     body: &Value,
     allow_test_nhs_numbers: bool,
+    today: NaiveDate,
 ) -> Result<ParsedServiceRequest, Outcome> {
     if body["resourceType"] != "ServiceRequest" {
         return Err(Outcome::invalid(
@@ -172,14 +178,7 @@ pub(super) fn parse(
             format!("ServiceRequest.code must include {SNOMED}|{REFERRAL_TO_SOCIAL_PRESCRIBING}");
         return Err(Outcome::invalid("ServiceRequest.code", message));
     }
-    let nhs_path = "ServiceRequest.subject.identifier";
-    let nhs = identifier_value(&body["subject"]["identifier"], NHS_NUMBER, nhs_path)?;
-    let nhs_number = NhsNumber::parse(nhs, allow_test_nhs_numbers).map_err(|e| {
-        Outcome::invalid(
-            &format!("{nhs_path}.value"),
-            format!("{nhs_path}.value: {e}"),
-        )
-    })?;
+    let subject = patient::subject(body, allow_test_nhs_numbers, today)?;
     let requester = match body["requester"]["reference"].as_str() {
         Some(reference) => reference.strip_prefix("Practitioner/").unwrap_or_default(),
         None => "",
@@ -232,7 +231,8 @@ pub(super) fn parse(
         reasons: reasons(body)?,
         urgency,
         part_of,
-        nhs_number,
+        nhs_number: subject.nhs_number,
+        given: subject.given,
         consent: Consent {
             share_with_providers: consent(body, CONSENT_PROVIDERS),
             share_outcome_with_referrer: consent(body, CONSENT_OUTCOME),

@@ -9,7 +9,7 @@ use super::service_request::ODS;
 use crate::domain::referral::{Event, Opened, Referral};
 
 /// Pseudonymous person identifiers (the vault's keyed HMAC).
-pub(super) const PSEUDONYM: &str = "https://linkwork.nhs.uk/Id/person-pseudonym";
+pub(super) const PSEUDONYM: &str = servicekit::fhir::PSEUDONYM_SYSTEM;
 
 fn organisation(code: &str) -> Value {
     json!({ "identifier": { "system": ODS, "value": code } })

@@ -42,6 +42,11 @@ pub(crate) fn new_referral(referral_id: Uuid) -> pb::CreateReferralRequest {
         consent_share_outcome_with_referrer: true,
         nhs_number: "401 023 2137".to_owned(),
         source: String::new(),
+        // Who the person is beyond their NHS number: the demographics tests give it.
+        birth_date: String::new(),
+        sex: String::new(),
+        ethnic_category: String::new(),
+        postcode: String::new(),
     }
 }
 

@@ -9,6 +9,7 @@ use proto::referral::v1::referral_service_client::ReferralServiceClient;
 use referral::app::{AppError, Context, ReferralApp};
 use referral::config::{MASTER_KEY, PSEUDONYM_KEY};
 use referral::domain::nhs_number::SealedNhsNumber;
+use referral::domain::person::Demographics;
 use referral::domain::referral::{
     Actor, Command, Consent, Event, Holder, Issued, RequestReferral, Source, Urgency,
 };
@@ -173,5 +174,6 @@ pub(crate) fn gp_referral() -> Command {
             subject: "nhs-hmac:00aa".to_owned(),
             ciphertext: "5e41ed".to_owned(),
         },
+        demographics: Demographics::default(),
     })
 }

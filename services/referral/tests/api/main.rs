@@ -1,5 +1,6 @@
 //! The referral service's integration tests, on real PostgreSQL and SQLite.
 
+mod demographics;
 mod escalation;
 pub(crate) mod fhir;
 pub(crate) mod grpc;

@@ -1,0 +1,3 @@
+//! What the outcomes service keeps of other services' published events.
+
+pub mod referral;

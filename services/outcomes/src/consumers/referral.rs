@@ -1,0 +1,311 @@
+//! The outcomes service's view of referrals, kept from the referral service's published events
+//! (decoded into the contracts it declares, `proto/linkwork/referral/v1/events.proto`) by an
+//! idempotent bus consumer: whose person each referral is, who its parties are, when its
+//! episode started and closed, and whether outcomes may reach the referrer. Events the view
+//! does not read are skipped.
+
+use contract::events::decode_if;
+use eventstore::{EventStore, HandlerError, StoreError, Tx, on_conn, on_pool};
+use messaging::{BusHandler, ReceivedEvent};
+use prost_types::Timestamp;
+use proto::referral::v1 as referral;
+use uuid::Uuid;
+
+/// The producing service.
+pub const PRODUCER: &str = "referral";
+
+/// The consumer's durable name (and inbox key).
+pub const CONSUMER: &str = "outcomes-referral-view";
+
+/// Statuses that close a referral's episode.
+const CLOSING: [&str; 5] = [
+    "completed",
+    "cancelled",
+    "failed",
+    "rejected",
+    "entered-in-error",
+];
+
+/// Applies referral events to `referrals` in the consumer's transaction.
+#[derive(Debug, Default)]
+pub struct ReferralView;
+
+/// A referral as the view holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referral {
+    /// Its id, hyphenated.
+    pub referral_id: Uuid,
+    /// The person's pseudonym.
+    pub subject: String,
+    /// The organisation that referred.
+    pub referrer: String,
+    /// The organisation that owns the task.
+    pub owner: String,
+    /// The organisation holding the person now.
+    pub holder: String,
+    /// The organisation an open offer is for.
+    pub offered_to: Option<String>,
+    /// When it was made, in microseconds since the epoch.
+    pub requested_micros: i64,
+    /// When the receiving organisation took it on: the episode's start.
+    pub started_micros: Option<i64>,
+    /// When it closed.
+    pub closed_micros: Option<i64>,
+    /// Whether the person consented to their outcomes reaching the referrer.
+    pub share_with_referrer: bool,
+    /// The person's age band when referred, if the referral said.
+    pub age_band: Option<String>,
+    /// The person's sex, if the referral said.
+    pub sex: Option<String>,
+}
+
+impl Referral {
+    /// Whether `organisation` is a party to it, as the referral service decides it: the
+    /// referrer, the owner, the holder, or the organisation an open offer is for.
+    pub fn has_party(&self, organisation: &str) -> bool {
+        self.referrer == organisation
+            || self.owner == organisation
+            || self.holder == organisation
+            || self.offered_to.as_deref() == Some(organisation)
+    }
+
+    /// Whether `organisation` may see the person's outcomes: a party, and for the referrer
+    /// alone (neither owning nor holding it) only with the person's consent.
+    pub fn shows_outcomes_to(&self, organisation: &str) -> bool {
+        let cares = self.owner == organisation
+            || self.holder == organisation
+            || self.offered_to.as_deref() == Some(organisation);
+        cares || (self.referrer == organisation && self.share_with_referrer)
+    }
+}
+
+fn micros(at: Option<&Timestamp>) -> i64 {
+    at.map_or(0, |at| {
+        at.seconds
+            .saturating_mul(1_000_000)
+            .saturating_add(i64::from(at.nanos / 1000))
+    })
+}
+
+/// The referral id a referral stream's id names (`referral-<simple uuid>`).
+fn referral_id(stream_id: &str) -> Option<String> {
+    let simple = stream_id.strip_prefix("referral-")?;
+    Uuid::try_parse(simple).ok().map(|id| id.to_string())
+}
+
+async fn run(
+    tx: &mut Tx,
+    sql: &'static str,
+    id: &str,
+    value: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    on_conn!(tx, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(value)
+        .execute(conn)
+        .await
+        .map(drop))
+}
+
+/// A payload that breaks its contract fails the delivery, which is retried, loudly; the
+/// referral service's contract tests keep that from happening.
+impl BusHandler for ReferralView {
+    async fn handle(&mut self, tx: &mut Tx, received: &ReceivedEvent) -> Result<(), HandlerError> {
+        let (service, event) = (received.service.as_str(), &received.event);
+        let (kind, payload) = (event.event_type.as_str(), &event.payload[..]);
+        let Some(id) = referral_id(&event.stream_id) else {
+            return Ok(());
+        };
+        let id = id.as_str();
+        if let Some(requested) = decode_if::<referral::ReferralRequested>(service, kind, payload)? {
+            let subject = event.metadata.data_subject.clone().unwrap_or_default();
+            let referrer = requested
+                .referrer
+                .map(|holder| holder.organisation)
+                .unwrap_or_default();
+            let consent = requested.consent.unwrap_or_default();
+            let sql = "INSERT INTO referrals (referral_id, subject, referrer, owner, holder, \
+                       requested_micros, share_with_referrer, age_band, sex) \
+                       VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
+            let (age_band, sex) = demographics(payload);
+            on_conn!(tx, |conn| {
+                let query = sqlx::query(sql)
+                    .bind(id)
+                    .bind(&subject)
+                    .bind(&referrer)
+                    .bind(&requested.receiving_organisation)
+                    .bind(micros(requested.at.as_ref()))
+                    .bind(consent.share_outcome_with_referrer)
+                    .bind(age_band.as_deref())
+                    .bind(sex.as_deref());
+                query.execute(conn).await.map(drop)
+            })?;
+        } else if let Some(offered) =
+            decode_if::<referral::ResponsibilityOffered>(service, kind, payload)?
+        {
+            let to = offered
+                .offer
+                .and_then(|offer| offer.to)
+                .map(|to| to.organisation);
+            let sql = "UPDATE referrals SET offered_to = $2 WHERE referral_id = $1";
+            run(tx, sql, id, to.as_deref()).await?;
+        } else if let Some(handed) =
+            decode_if::<referral::ResponsibilityHandedOff>(service, kind, payload)?
+        {
+            let to = handed.to.map(|to| to.organisation).unwrap_or_default();
+            // Taken on through an offer: the offer is no longer open, and the one who took it
+            // owns the task.
+            let sql = match handed.offer_id.is_some() {
+                true => {
+                    "UPDATE referrals SET holder = $2, owner = $2, offered_to = NULL \
+                         WHERE referral_id = $1"
+                }
+                false => "UPDATE referrals SET holder = $2 WHERE referral_id = $1",
+            };
+            run(tx, sql, id, Some(&to)).await?;
+        } else if decode_if::<referral::ResponsibilityOfferDeclined>(service, kind, payload)?
+            .is_some()
+            || decode_if::<referral::ResponsibilityOfferEscalated>(service, kind, payload)?
+                .is_some()
+        {
+            let sql = "UPDATE referrals SET offered_to = $2 WHERE referral_id = $1";
+            run(tx, sql, id, None).await?;
+        } else if let Some(changed) =
+            decode_if::<referral::ReferralStatusChanged>(service, kind, payload)?
+        {
+            let at = micros(changed.at.as_ref());
+            let sql = if changed.to == "accepted" {
+                "UPDATE referrals SET started_micros = COALESCE(started_micros, $2) \
+                 WHERE referral_id = $1"
+            } else if CLOSING.contains(&changed.to.as_str()) {
+                "UPDATE referrals SET closed_micros = COALESCE(closed_micros, $2) \
+                 WHERE referral_id = $1"
+            } else {
+                return Ok(());
+            };
+            on_conn!(tx, |conn| sqlx::query(sql)
+                .bind(id)
+                .bind(at)
+                .execute(conn)
+                .await
+                .map(drop))?;
+        } else if decode_if::<referral::ConsentWithdrawn>(service, kind, payload)?.is_some() {
+            let sql = "UPDATE referrals SET share_with_referrer = FALSE WHERE referral_id = $1";
+            on_conn!(tx, |conn| sqlx::query(sql)
+                .bind(id)
+                .execute(conn)
+                .await
+                .map(drop))?;
+        }
+        Ok(())
+    }
+}
+
+/// The age band and sex a requested event carries, where the referral recorded them.
+fn demographics(payload: &[u8]) -> (Option<String>, Option<String>) {
+    let value: serde_json::Value = serde_json::from_slice(payload).unwrap_or_default();
+    let text = |field: &str| {
+        value[field]
+            .as_str()
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned)
+    };
+    (text("age_band"), text("sex"))
+}
+
+/// The referral `referral_id` as the view holds it, if the view has heard of it.
+pub async fn find(store: &EventStore, referral_id: Uuid) -> Result<Option<Referral>, StoreError> {
+    let sql = "SELECT subject, referrer, owner, holder, offered_to, requested_micros, \
+               started_micros, closed_micros, share_with_referrer, age_band, sex \
+               FROM referrals WHERE referral_id = $1";
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        bool,
+        Option<String>,
+        Option<String>,
+    );
+    let id = referral_id.to_string();
+    let row: Option<Row> = on_pool!(store, |pool| sqlx::query_as(sql)
+        .bind(&id)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(row.map(
+        |(
+            subject,
+            referrer,
+            owner,
+            holder,
+            offered_to,
+            requested,
+            started,
+            closed,
+            share,
+            age_band,
+            sex,
+        )| {
+            Referral {
+                referral_id,
+                subject,
+                referrer,
+                owner,
+                holder,
+                offered_to,
+                requested_micros: requested,
+                started_micros: started,
+                closed_micros: closed,
+                share_with_referrer: share,
+                age_band,
+                sex,
+            }
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn referral() -> Referral {
+        Referral {
+            referral_id: Uuid::nil(),
+            subject: "nhs-hmac:x".to_owned(),
+            referrer: "GP".to_owned(),
+            owner: "PCN".to_owned(),
+            holder: "PCN".to_owned(),
+            offered_to: Some("VCSE".to_owned()),
+            requested_micros: 0,
+            started_micros: None,
+            closed_micros: None,
+            share_with_referrer: false,
+            age_band: None,
+            sex: None,
+        }
+    }
+
+    #[test]
+    fn the_referrer_sees_outcomes_only_with_consent() {
+        let mut referral = referral();
+        assert!(referral.has_party("GP") && !referral.shows_outcomes_to("GP"));
+        assert!(referral.shows_outcomes_to("PCN") && referral.shows_outcomes_to("VCSE"));
+        assert!(!referral.has_party("ELSEWHERE") && !referral.shows_outcomes_to("ELSEWHERE"));
+        referral.share_with_referrer = true;
+        assert!(referral.shows_outcomes_to("GP"));
+    }
+
+    #[test]
+    fn referral_streams_name_their_referral() {
+        let id = Uuid::new_v4();
+        assert_eq!(
+            referral_id(&format!("referral-{}", id.simple())),
+            Some(id.to_string())
+        );
+        assert_eq!(referral_id("service-1"), None);
+    }
+}
