@@ -43,6 +43,24 @@ impl Running {
     async fn referral(&self, row: &ReferralRow) {
         remember(&self.spawned.store(outcomes::SERVICE.name).await, row).await;
     }
+
+    /// The referral's outcomes now, as its link workers see them.
+    async fn outcomes(&mut self, referral: &ReferralRow) -> Vec<pb::Outcome> {
+        listed(&mut self.client, referral.referral_id).await
+    }
+}
+
+/// `referral_id`'s outcomes now, as its link workers see them.
+async fn listed(
+    client: &mut OutcomesServiceClient<Channel>,
+    referral_id: Uuid,
+) -> Vec<pb::Outcome> {
+    let list = pb::ListOutcomesRequest {
+        referral_id: referral_id.to_string(),
+        as_of: None,
+    };
+    let listed = client.list_outcomes(link_worker(list)).await;
+    listed.expect("listed").into_inner().outcomes
 }
 
 fn as_role<T>(organisation: &str, role: &str, body: T) -> Request<T> {
@@ -303,17 +321,7 @@ async fn every_malformed_request_is_refused_naming_the_field(kind: BackendKind) 
         .expect_err("a referrer records no responses");
     assert_eq!(gp.code(), Code::PermissionDenied);
     // Nothing refused was recorded: the retry's response is the only one.
-    let outcomes = running
-        .client
-        .list_outcomes(link_worker(pb::ListOutcomesRequest {
-            referral_id: referral.referral_id.to_string(),
-            as_of: None,
-        }))
-        .await
-        .expect("listed")
-        .into_inner()
-        .outcomes;
-    assert_eq!(outcomes.len(), 1);
+    assert_eq!(running.outcomes(&referral).await.len(), 1);
 }
 
 /// Waits until `referral_id`'s outcomes show a derivation under `value_set`.
@@ -324,15 +332,7 @@ async fn until_valued_with(
 ) -> Vec<pb::Outcome> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
-        let outcomes = client
-            .list_outcomes(link_worker(pb::ListOutcomesRequest {
-                referral_id: referral_id.to_string(),
-                as_of: None,
-            }))
-            .await
-            .expect("listed")
-            .into_inner()
-            .outcomes;
+        let outcomes = listed(client, referral_id).await;
         let valued = |outcome: &pb::Outcome| {
             outcome
                 .utility
@@ -557,16 +557,7 @@ async fn a_deployer_adds_an_instrument_in_the_same_format(kind: BackendKind) {
         .expect("a new version");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     let again = loop {
-        let outcomes = running
-            .client
-            .list_outcomes(link_worker(pb::ListOutcomesRequest {
-                referral_id: referral.referral_id.to_string(),
-                as_of: None,
-            }))
-            .await
-            .expect("listed")
-            .into_inner()
-            .outcomes;
+        let outcomes = running.outcomes(&referral).await;
         if outcomes
             .iter()
             .any(|outcome| outcome.instrument_version == "1.1")

@@ -118,17 +118,7 @@ async fn create_service_request(
     body: Bytes,
 ) -> Result<Response, Outcome> {
     admit(&caller, CREATE)?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !(content_type.starts_with("application/fhir+json")
-        || content_type.starts_with("application/json"))
-    {
-        let mut outcome = Outcome::invalid("ServiceRequest", "send application/fhir+json");
-        outcome.status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
-        return Err(outcome);
-    }
+    servicekit::fhir::expect_json(&headers, "ServiceRequest")?;
     let conditional = if_none_exist(&headers)?;
     let resource: Value = serde_json::from_slice(&body)
         .map_err(|_| Outcome::invalid("ServiceRequest", "the body is not well-formed JSON"))?;
