@@ -5,8 +5,12 @@
 use servicekit::{Projection, Service, Setting};
 
 /// The services, in the order `up` starts them.
-pub(crate) const SERVICES: &[&Service] =
-    &[&referral::SERVICE, &directory::SERVICE, &outcomes::SERVICE];
+pub(crate) const SERVICES: &[&Service] = &[
+    &referral::SERVICE,
+    &directory::SERVICE,
+    &outcomes::SERVICE,
+    &engagement::SERVICE,
+];
 
 /// Every service's settings.
 pub(crate) fn settings() -> impl Iterator<Item = &'static Setting> {

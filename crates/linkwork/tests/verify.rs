@@ -10,7 +10,7 @@ use servicekit::{Open, Storage};
 use uuid::Uuid;
 
 /// The logs `up` makes in a data folder.
-const LOGS: [&str; 3] = ["referral", "directory", "outcomes"];
+const LOGS: [&str; 4] = ["referral", "directory", "outcomes", "engagement"];
 
 fn event(n: u32) -> NewEvent {
     let metadata = EventMetadata {

@@ -31,6 +31,7 @@ pub mod fhir;
 mod host;
 mod idempotency;
 mod integrity;
+mod on_behalf;
 mod peers;
 mod process;
 mod secrets;
@@ -46,6 +47,7 @@ pub use definition::{Boxed, HttpApi, OnLog, Projection, Rebuild, Service, Start,
 pub use host::{GrpcService, HostError, Listeners, Part, host};
 pub use idempotency::IDEMPOTENCY_KEY;
 pub use integrity::{Integrity, Tampered};
+pub use on_behalf::OnBehalfOf;
 pub use peers::{PeerError, Peers};
 pub use process::{Platform, apply_migrations, open_bus, start};
 pub use secrets::{from_env as secret_from_env, kept as kept_key, kept_in, read_kept};

@@ -13,10 +13,10 @@ use uuid::Uuid;
 
 use crate::catalogue::{Library, ReferenceData};
 use crate::config::OutcomesSettings;
-use crate::consumers::referral::{self, Referral};
 use crate::domain::events::{Actor, Answer, Event, Outcome};
 use crate::domain::outcomes::{Circumstances, Command, Error, Recorded, ReferralOutcomes, Scored};
 use crate::domain::placement::Episode;
+use referral_view::{self as referral, Referral};
 
 /// Schema version of every outcomes event type (no upcasters yet).
 pub const SCHEMA_VERSION: u32 = 1;

@@ -11,15 +11,14 @@
 //!   again when another value set or instrument version is put in force.
 //! - [`grpc`] and [`fhir`]: the gRPC API, and FHIR R4 (Questionnaire, QuestionnaireResponse in,
 //!   Observation out).
-//! - [`consumers`]: the referral service's events, kept as a view of each referral's person,
-//!   parties, episode dates and consent.
+//! - the referral service's events, kept as a view of each referral's person, parties, episode
+//!   dates and consent (`referral_view`, by the service's own consumer).
 //! - [`projections`]: every derivation of every outcome, for reads "as of" any date.
 //! - [`SERVICE`]: the service as the kit runs it ([`config`], [`startup`]).
 
 pub mod app;
 pub mod catalogue;
 pub mod config;
-pub mod consumers;
 pub mod domain;
 pub mod fhir;
 pub mod grpc;
@@ -39,7 +38,7 @@ pub const SERVICE: Service = Service {
     about: "Outcomes: wellbeing and quality of life measured, scored under versioned reference \
             data, paired into episodes",
     settings: config::SETTINGS,
-    consumes: &[consumers::referral::PRODUCER],
+    consumes: &[referral_view::PRODUCER],
     migrate: migrate_boxed,
     start: startup::start,
     projections: &[Projection {
@@ -55,8 +54,9 @@ pub const SERVICE: Service = Service {
 };
 
 /// Applies the service's own migrations — the referral view and the outcomes read model —
-/// with its own migrations table, beside the log's.
+/// each with its own migrations table, beside the log's.
 pub async fn migrate(store: &EventStore) -> Result<(), StoreError> {
+    referral_view::migrate(store).await?;
     servicekit::apply_migrations(
         store,
         sqlx::migrate!("./migrations"),

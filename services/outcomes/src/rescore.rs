@@ -20,10 +20,10 @@ use uuid::Uuid;
 
 use crate::app::{self, AppError, Context, OutcomesApp, SCHEMA_VERSION, stream_id};
 use crate::catalogue::ReferenceData;
-use crate::consumers::referral;
 use crate::domain::events::Event;
 use crate::domain::outcomes::{Command, Error, ReferralOutcomes};
 use crate::projections::outcomes::SUBSCRIPTION;
+use referral_view as referral;
 
 /// How long a pass waits for the read model to catch up with the log.
 const CATCH_UP_WITHIN: Duration = Duration::from_secs(60);

@@ -13,10 +13,13 @@ use tokio::sync::Notify;
 use crate::app::{Context, OutcomesApp};
 use crate::catalogue::record;
 use crate::config::OutcomesSettings;
-use crate::consumers::referral;
 use crate::grpc::OutcomesGrpc;
 use crate::projections::outcomes;
 use crate::rescore;
+use referral_view as referral;
+
+/// The durable name (and inbox key) of the service's consumer of referral events.
+const REFERRAL_VIEW: &str = "outcomes-referral-view";
 
 /// The outcomes service's part. Its tasks end when `start.stopper` stops.
 pub fn start(start: Start) -> Boxed<'static, Result<Part, StartError>> {
@@ -42,11 +45,7 @@ async fn part(start: Start) -> Result<Part, StartError> {
     }
     let app = OutcomesApp::new(store.clone(), settings);
     let mut tasks = vec![start.project(outcomes::SUBSCRIPTION, outcomes::OutcomesProjection)];
-    tasks.extend(start.consume(
-        referral::PRODUCER,
-        referral::CONSUMER,
-        referral::ReferralView,
-    ));
+    tasks.extend(start.consume(referral::PRODUCER, REFERRAL_VIEW, referral::ReferralView));
     let wake = Arc::new(Notify::new());
     if !store.is_read_only() {
         let rescoring = rescore::run(app.clone(), Arc::clone(&wake), start.stopper.stopped());

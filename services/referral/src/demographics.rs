@@ -5,10 +5,11 @@
 
 use chrono::NaiveDate;
 
-use crate::deprivation::{Deprivation, OnBehalfOf};
+use crate::deprivation::Deprivation;
 use crate::domain::person::{Age, BirthDate, Demographics, EthnicCategory, Sex};
 use crate::domain::postcode::Postcode;
 use crate::vault::{Detail, Vault, VaultError};
+use servicekit::OnBehalfOf;
 
 /// What a request says of who the person is, checked but not yet sealed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -11,11 +11,9 @@ use std::time::Duration;
 
 use proto::directory::v1 as pb;
 use proto::directory::v1::directory_service_client::DirectoryServiceClient;
-use servicekit::Peers;
+use servicekit::{OnBehalfOf, Peers};
 use tonic::Code;
-use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
-use uuid::Uuid;
 
 use crate::domain::person::ImdDecile;
 use crate::domain::postcode::Postcode;
@@ -25,15 +23,6 @@ pub const DIRECTORY: &str = "directory";
 
 /// The longest a referral waits for the directory's answer.
 pub const LOOKUP_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Who the question is asked for: the caller's own credentials and the request they made.
-#[derive(Debug, Clone, Copy)]
-pub struct OnBehalfOf<'a> {
-    /// The caller's `Authorization` header, exactly as they sent it.
-    pub authorization: Option<&'a str>,
-    /// Their request's correlation id.
-    pub correlation_id: Uuid,
-}
 
 /// Asks the directory for postcodes' deprivation.
 #[derive(Debug, Clone)]
@@ -99,24 +88,7 @@ async fn ask(
     let mut request = tonic::Request::new(pb::GetPostcodeAreaRequest {
         postcode: postcode.expose().to_owned(),
     });
-    let metadata = request.metadata_mut();
-    // The caller's credentials as they sent them (a header too long for any token stays
-    // behind, and the directory refuses the question as it would refuse them).
-    let authorization = caller
-        .authorization
-        .filter(|value| value.len() <= identity::MAX_TOKEN_BYTES)
-        .and_then(|value| MetadataValue::try_from(value).ok());
-    if let Some(authorization) = authorization {
-        metadata.insert("authorization", authorization);
-    }
-    if let Ok(correlation) = MetadataValue::try_from(caller.correlation_id.to_string()) {
-        metadata.insert(identity::CORRELATION_HEADER, correlation);
-    }
-    let traceparent = telemetry::current_traceparent()
-        .and_then(|value| MetadataValue::try_from(value.as_str()).ok());
-    if let Some(traceparent) = traceparent {
-        metadata.insert("traceparent", traceparent);
-    }
+    caller.present(request.metadata_mut());
     let mut client = DirectoryServiceClient::new(channel);
     Ok(client.get_postcode_area(request).await?.into_inner())
 }

@@ -18,7 +18,7 @@ use crate::app::{self, Context, ReferralApp};
 use crate::config::ReferralSettings;
 use crate::consumers::outcomes::measured_outcomes;
 use crate::demographics::Intake;
-use crate::deprivation::{Deprivation, OnBehalfOf};
+use crate::deprivation::Deprivation;
 use crate::domain::nhs_number::NhsNumber;
 use crate::domain::nhs_number::SealedNhsNumber;
 use crate::domain::person::Demographics;
@@ -30,6 +30,7 @@ use crate::domain::status::Status as TaskStatus;
 use crate::projections::responsibility::{self, Period};
 use crate::reads::{Read, ReadReferral};
 use crate::vault::{Vault, VaultError};
+use servicekit::OnBehalfOf;
 
 /// The referral service's gRPC implementation.
 #[derive(Debug, Clone)]
@@ -251,13 +252,7 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
         let body = request.get_ref().clone();
         // Every field checked before the directory is asked anything.
         let mut made = create_request(caller.organisation.clone(), body, person)?;
-        let on_behalf_of = OnBehalfOf {
-            authorization: request
-                .metadata()
-                .get("authorization")
-                .and_then(|value| value.to_str().ok()),
-            correlation_id: identity::correlation_id(request.metadata()),
-        };
+        let on_behalf_of = OnBehalfOf::of_grpc(request.metadata());
         made.demographics = self
             .intake
             .demographics(&made.person.subject, given, on_behalf_of)

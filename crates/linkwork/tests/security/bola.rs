@@ -10,7 +10,8 @@
 //!
 //! The directory's reads (a service, its history) are open data, published as Open Referral
 //! UK, and so is what it says of a postcode's area (the ONS Postcode Directory's deprivation
-//! rank): they are not in the matrix, and the test says so by name.
+//! rank); a check-in's authority is the token a session's QR code carries: they are not in the
+//! matrix, and the test says so by name.
 
 use std::collections::BTreeMap;
 
@@ -44,6 +45,11 @@ const ATTACKERS: [Who; 6] = [
 /// postcode names a place, which no organisation owns.
 const OPEN_DATA: [&str; 3] = ["GetService", "ServiceHistory", "GetPostcodeArea"];
 
+/// The routes whose authority is a token the service signed for one object, not the caller's
+/// organisation: a check-in carries the token a session's QR code showed, and whoever holds it
+/// may use it once (the engagement service's tests prove every other token refused).
+const TOKEN_AUTHORISED: [&str; 1] = ["CheckIn"];
+
 /// A's objects, by the name of the path variable that holds their ids.
 type Objects = BTreeMap<&'static str, String>;
 
@@ -64,7 +70,7 @@ async fn no_one_of_another_organisation_reaches_an_object_of_a(kind: BackendKind
     );
     for binding in &object_routes {
         let name = binding.rpc.name();
-        if OPEN_DATA.contains(&name) {
+        if OPEN_DATA.contains(&name) || TOKEN_AUTHORISED.contains(&name) {
             continue;
         }
         let path = path_to(binding, &objects);
@@ -218,6 +224,11 @@ async fn set_up_organisation_a(platform: &Platform) -> Objects {
     let path = format!("/api/v1/services/{service}/capacity");
     let set = platform.json(PROVIDER_A, "PUT", &path, &capacity).await;
     assert_eq!(set.status, 200, "{}", set.body);
+    let times = json!({ "service_id": service, "starts_at": in_days(1), "ends_at": in_days(2) });
+    let session = platform
+        .json(PROVIDER_A, "POST", "/api/v1/sessions", &times)
+        .await;
+    assert_eq!(session.status, 201, "{}", session.body);
     let referral = platform
         .json(GP_A, "POST", "/api/v1/referrals", &referral_to("PCN-A"))
         .await;
@@ -230,6 +241,7 @@ async fn set_up_organisation_a(platform: &Platform) -> Objects {
         ("service_at_location_id", link),
         ("referral_id", text(&referral["referral_id"])),
         ("offer_id", text(&referral["offer_id"])),
+        ("session_id", text(&session.json()["session_id"])),
     ])
 }
 
@@ -325,13 +337,18 @@ fn body_for(rpc: &str, objects: &Objects) -> Option<Value> {
         "RecordAssessment" => json!({ "needs": ["loneliness"], "goals": ["PWNED"] }),
         "RecordDeclined" => json!({ "reason": "PWNED" }),
         "RecordResponse" => swemwbs(),
+        "RecordAttendance" => {
+            json!({ "referral_id": objects["referral_id"], "status": "attended" })
+        }
+        "IssueCheckIn" => json!({}),
         "ReinstateService"
         | "RemoveServiceLocation"
         | "AcceptOffer"
         | "WithdrawConsent"
         | "GetHandoffTrail"
         | "GetAccountableAt"
-        | "ListOutcomes" => return None,
+        | "ListOutcomes"
+        | "GetSession" => return None,
         other => panic!("the matrix has no request for {other}: add one"),
     })
 }

@@ -28,10 +28,10 @@ use uuid::Uuid;
 
 use crate::app::{AppError, Context, NewResponse, OutcomesApp, Refused};
 use crate::catalogue::ReferenceData;
-use crate::consumers::referral;
 use crate::domain::events::{Event, Outcome};
 use crate::domain::outcomes::Error;
 use crate::projections::outcomes::{self as read_model, Filter};
+use referral_view as referral;
 
 pub use observation::{OUTCOME_SYSTEM, SCORE_SYSTEM, VALUE_SET_SYSTEM};
 pub use questionnaire_response::RESPONSE_ID_SYSTEM;

@@ -37,10 +37,11 @@ use identity::Caller;
 use crate::app::{self, Context, ReferralApp};
 use crate::config::ReferralSettings;
 use crate::demographics::Intake;
-use crate::deprivation::{Deprivation, OnBehalfOf};
+use crate::deprivation::Deprivation;
 use crate::domain::referral::{Error, Event, Holder, RequestReferral, Source};
 use crate::reads::{Read, ReadReferral};
 use crate::vault::{Vault, VaultError};
+use servicekit::OnBehalfOf;
 
 /// Largest request body accepted.
 const MAX_BODY_BYTES: usize = 256 * 1024;

@@ -1,8 +1,10 @@
-//! The outcomes service's view of referrals, kept from the referral service's published events
-//! (decoded into the contracts it declares, `proto/linkwork/referral/v1/events.proto`) by an
-//! idempotent bus consumer: whose person each referral is, who its parties are, when its
-//! episode started and closed, and whether outcomes may reach the referrer. Events the view
-//! does not read are skipped.
+//! What a service that works with referrals knows of each, kept from the referral service's
+//! published events (decoded into the contracts it declares,
+//! `proto/linkwork/referral/v1/events.proto`) by the service's own idempotent bus consumer:
+//! whose person each referral is, who its parties are, its status, when its episode started and
+//! closed, and the person's consents. The outcomes and engagement services each keep one, in
+//! their own database ([`migrate`]), under their own consumer name. Events the view does not
+//! read are skipped.
 
 use contract::events::decode_if;
 use eventstore::{EventStore, HandlerError, StoreError, Tx, on_conn, on_pool};
@@ -14,17 +16,16 @@ use uuid::Uuid;
 /// The producing service.
 pub const PRODUCER: &str = "referral";
 
-/// The consumer's durable name (and inbox key).
-pub const CONSUMER: &str = "outcomes-referral-view";
-
-/// Statuses that close a referral's episode.
-const CLOSING: [&str; 5] = [
-    "completed",
-    "cancelled",
-    "failed",
-    "rejected",
-    "entered-in-error",
-];
+/// Applies the view's table to `store`, with a migrations table of its own beside the
+/// service's.
+pub async fn migrate(store: &EventStore) -> Result<(), StoreError> {
+    servicekit::apply_migrations(
+        store,
+        sqlx::migrate!("./migrations"),
+        "_referral_view_migrations",
+    )
+    .await
+}
 
 /// Applies referral events to `referrals` in the consumer's transaction.
 #[derive(Debug, Default)]
@@ -45,12 +46,19 @@ pub struct Referral {
     pub holder: String,
     /// The organisation an open offer is for.
     pub offered_to: Option<String>,
+    /// The referral it was made onward from, for an onward referral.
+    pub part_of: Option<Uuid>,
+    /// Its FHIR `Task.status` code now, e.g. "accepted".
+    pub status: String,
     /// When it was made, in microseconds since the epoch.
     pub requested_micros: i64,
     /// When the receiving organisation took it on: the episode's start.
     pub started_micros: Option<i64>,
     /// When it closed.
     pub closed_micros: Option<i64>,
+    /// Whether the person consented to sharing their details with providers (device data
+    /// among them).
+    pub share_with_providers: bool,
     /// Whether the person consented to their outcomes reaching the referrer.
     pub share_with_referrer: bool,
     /// The person's age band when referred, if the referral said.
@@ -67,6 +75,12 @@ impl Referral {
             || self.owner == organisation
             || self.holder == organisation
             || self.offered_to.as_deref() == Some(organisation)
+    }
+
+    /// Whether the receiving organisation has taken it on and it is not closed: accepted, in
+    /// progress or on hold.
+    pub fn is_taken_on(&self) -> bool {
+        matches!(self.status.as_str(), "accepted" | "in-progress" | "on-hold")
     }
 
     /// Whether `organisation` may see the person's outcomes: a party, and for the referrer
@@ -125,9 +139,10 @@ impl BusHandler for ReferralView {
                 .unwrap_or_default();
             let consent = requested.consent.unwrap_or_default();
             let sql = "INSERT INTO referrals (referral_id, subject, referrer, owner, holder, \
-                       requested_micros, share_with_referrer, age_band, sex) \
-                       VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
-            let (age_band, sex) = demographics(payload);
+                       requested_micros, share_with_referrer, age_band, sex, part_of, \
+                       share_with_providers) \
+                       VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8, $9, $10) \
+                       ON CONFLICT DO NOTHING";
             on_conn!(tx, |conn| {
                 let query = sqlx::query(sql)
                     .bind(id)
@@ -136,8 +151,10 @@ impl BusHandler for ReferralView {
                     .bind(&requested.receiving_organisation)
                     .bind(micros(requested.at.as_ref()))
                     .bind(consent.share_outcome_with_referrer)
-                    .bind(age_band.as_deref())
-                    .bind(sex.as_deref());
+                    .bind(requested.age_band.as_deref())
+                    .bind(requested.sex.as_deref())
+                    .bind(requested.part_of.as_deref())
+                    .bind(consent.share_with_providers);
                 query.execute(conn).await.map(drop)
             })?;
         } else if let Some(offered) =
@@ -173,24 +190,24 @@ impl BusHandler for ReferralView {
         } else if let Some(changed) =
             decode_if::<referral::ReferralStatusChanged>(service, kind, payload)?
         {
-            let at = micros(changed.at.as_ref());
-            let sql = if changed.to == "accepted" {
-                "UPDATE referrals SET started_micros = COALESCE(started_micros, $2) \
-                 WHERE referral_id = $1"
-            } else if CLOSING.contains(&changed.to.as_str()) {
-                "UPDATE referrals SET closed_micros = COALESCE(closed_micros, $2) \
-                 WHERE referral_id = $1"
-            } else {
-                return Ok(());
-            };
+            // Taken on: the episode starts; closed: it ends. Each is its first time.
+            let sql = "UPDATE referrals SET status = $3, \
+                       started_micros = CASE WHEN $3 = 'accepted' \
+                           THEN COALESCE(started_micros, $2) ELSE started_micros END, \
+                       closed_micros = CASE WHEN $3 IN ('completed', 'cancelled', 'failed', \
+                           'rejected', 'entered-in-error') \
+                           THEN COALESCE(closed_micros, $2) ELSE closed_micros END \
+                       WHERE referral_id = $1";
             on_conn!(tx, |conn| sqlx::query(sql)
                 .bind(id)
-                .bind(at)
+                .bind(micros(changed.at.as_ref()))
+                .bind(&changed.to)
                 .execute(conn)
                 .await
                 .map(drop))?;
         } else if decode_if::<referral::ConsentWithdrawn>(service, kind, payload)?.is_some() {
-            let sql = "UPDATE referrals SET share_with_referrer = FALSE WHERE referral_id = $1";
+            let sql = "UPDATE referrals SET share_with_referrer = FALSE, \
+                       share_with_providers = FALSE WHERE referral_id = $1";
             on_conn!(tx, |conn| sqlx::query(sql)
                 .bind(id)
                 .execute(conn)
@@ -201,71 +218,52 @@ impl BusHandler for ReferralView {
     }
 }
 
-/// The age band and sex a requested event carries, where the referral recorded them.
-fn demographics(payload: &[u8]) -> (Option<String>, Option<String>) {
-    let value: serde_json::Value = serde_json::from_slice(payload).unwrap_or_default();
-    let text = |field: &str| {
-        value[field]
-            .as_str()
-            .filter(|text| !text.is_empty())
-            .map(str::to_owned)
-    };
-    (text("age_band"), text("sex"))
-}
-
 /// The referral `referral_id` as the view holds it, if the view has heard of it.
 pub async fn find(store: &EventStore, referral_id: Uuid) -> Result<Option<Referral>, StoreError> {
     let sql = "SELECT subject, referrer, owner, holder, offered_to, requested_micros, \
-               started_micros, closed_micros, share_with_referrer, age_band, sex \
-               FROM referrals WHERE referral_id = $1";
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        bool,
-        Option<String>,
-        Option<String>,
-    );
+               started_micros, closed_micros, share_with_referrer, age_band, sex, part_of, \
+               status, share_with_providers FROM referrals WHERE referral_id = $1";
     let id = referral_id.to_string();
     let row: Option<Row> = on_pool!(store, |pool| sqlx::query_as(sql)
         .bind(&id)
         .fetch_optional(pool)
         .await)?;
-    Ok(row.map(
-        |(
-            subject,
-            referrer,
-            owner,
-            holder,
-            offered_to,
-            requested,
-            started,
-            closed,
-            share,
-            age_band,
-            sex,
-        )| {
-            Referral {
-                referral_id,
-                subject,
-                referrer,
-                owner,
-                holder,
-                offered_to,
-                requested_micros: requested,
-                started_micros: started,
-                closed_micros: closed,
-                share_with_referrer: share,
-                age_band,
-                sex,
-            }
-        },
-    ))
+    Ok(row.map(|row| Referral {
+        referral_id,
+        subject: row.subject,
+        referrer: row.referrer,
+        owner: row.owner,
+        holder: row.holder,
+        offered_to: row.offered_to,
+        part_of: row.part_of.and_then(|id| Uuid::parse_str(&id).ok()),
+        status: row.status,
+        requested_micros: row.requested_micros,
+        started_micros: row.started_micros,
+        closed_micros: row.closed_micros,
+        share_with_providers: row.share_with_providers,
+        share_with_referrer: row.share_with_referrer,
+        age_band: row.age_band,
+        sex: row.sex,
+    }))
+}
+
+/// A row of the view, as stored.
+#[derive(sqlx::FromRow)]
+struct Row {
+    subject: String,
+    referrer: String,
+    owner: String,
+    holder: String,
+    offered_to: Option<String>,
+    requested_micros: i64,
+    started_micros: Option<i64>,
+    closed_micros: Option<i64>,
+    share_with_referrer: bool,
+    age_band: Option<String>,
+    sex: Option<String>,
+    part_of: Option<String>,
+    status: String,
+    share_with_providers: bool,
 }
 
 #[cfg(test)]
@@ -280,9 +278,12 @@ mod tests {
             owner: "PCN".to_owned(),
             holder: "PCN".to_owned(),
             offered_to: Some("VCSE".to_owned()),
+            part_of: None,
+            status: "accepted".to_owned(),
             requested_micros: 0,
             started_micros: None,
             closed_micros: None,
+            share_with_providers: true,
             share_with_referrer: false,
             age_band: None,
             sex: None,

@@ -1,3 +1,0 @@
-//! What the outcomes service keeps of other services' published events.
-
-pub mod referral;
