@@ -7,6 +7,7 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use proto::directory::v1::directory_service_client::DirectoryServiceClient;
+use proto::engagement::v1::engagement_service_client::EngagementServiceClient;
 use proto::outcomes::v1::outcomes_service_client::OutcomesServiceClient;
 use proto::referral::v1::referral_service_client::ReferralServiceClient;
 use tonic::transport::{Channel, Endpoint};
@@ -54,6 +55,7 @@ pub(crate) struct Clients {
     pub(crate) directory: DirectoryServiceClient<Channel>,
     pub(crate) referral: ReferralServiceClient<Channel>,
     pub(crate) outcomes: OutcomesServiceClient<Channel>,
+    pub(crate) engagement: EngagementServiceClient<Channel>,
     pub(crate) fhir: Fhir,
     issuer: identity::LocalIssuer,
 }
@@ -89,7 +91,8 @@ impl Clients {
         Ok(Self {
             directory: DirectoryServiceClient::new(channel.clone()),
             referral: ReferralServiceClient::new(channel.clone()),
-            outcomes: OutcomesServiceClient::new(channel),
+            outcomes: OutcomesServiceClient::new(channel.clone()),
+            engagement: EngagementServiceClient::new(channel),
             fhir,
             issuer: target.issuer.clone(),
         })

@@ -8,6 +8,7 @@
 
 use proto::referral::v1 as pb;
 
+use crate::attendance::Places;
 use crate::calls::{Caller, Clients, Written, call, rpc};
 use crate::error::DemoError;
 use crate::measures::{self, When};
@@ -42,6 +43,8 @@ pub(crate) struct Walked {
     pub(crate) unmatched: bool,
     /// Outcome measures recorded for them (synthetic answers).
     pub(crate) responses: usize,
+    /// Their places in the registers of the sessions they were referred to.
+    pub(crate) places: Places,
 }
 
 impl Walked {

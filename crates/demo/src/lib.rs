@@ -11,7 +11,9 @@
 //! they refer people on to, walk each referral through the pathway over the referral service's
 //! gRPC API, and record outcome measures over the outcomes service's (SWEMWBS, EQ-5D-5L, ONS4 or
 //! UCLA-3, synthetic answers) at baseline and, for those connected to a service, at follow-up
-//! (`measures.rs`). Every call is signed in as the person making it, with a token from the
+//! (`measures.rs`); the providers publish their weekly sessions and keep the registers of
+//! the people they took on over the engagement service's (`attendance.rs`). Every call is
+//! signed in as the person making it, with a token from the
 //! instance's issuer (the local issuer of `linkwork up`).
 //!
 //! Everything is derived from a seed, ids included, so a re-run with the same seed finds what
@@ -20,6 +22,7 @@
 //! The instance must know the demo postcodes (`directory::postcodes::DEMO_REGION_CSV`, which
 //! `linkwork up --demo` loads) and accept NHS numbers in the 999 test range.
 
+mod attendance;
 mod calls;
 mod demographics;
 mod error;
@@ -148,5 +151,7 @@ fn tally(report: &mut Report, walked: journey::Walked) {
     }
     report.signposted += usize::from(walked.signposted);
     report.outcome_responses += walked.responses;
+    report.attended += walked.places.attended;
+    report.missed += walked.places.missed;
     report.unmatched += usize::from(walked.unmatched);
 }

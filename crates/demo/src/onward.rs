@@ -5,6 +5,7 @@
 use proto::directory::v1 as directory;
 use proto::referral::v1 as pb;
 
+use crate::attendance::{self, Pattern, Places};
 use crate::calls::{Caller, call, in_days, rpc, until_known};
 use crate::error::DemoError;
 use crate::journey::{Journey, Walked};
@@ -83,8 +84,12 @@ pub(crate) async fn connect(journey: &Journey<'_>) -> Result<Walked, DemoError> 
         return withdraw(journey, &referred).await;
     }
     let mut onward = Vec::new();
+    let mut places = Places::default();
     for service in &referred {
-        onward.push(answer(journey, service).await?);
+        let (status, kept) = answer(journey, service).await?;
+        onward.push(status);
+        places.attended += kept.attended;
+        places.missed += kept.missed;
     }
     // The link worker closes their episode once every provider has answered (those attending
     // carry on with the provider).
@@ -106,40 +111,51 @@ pub(crate) async fn connect(journey: &Journey<'_>) -> Result<Walked, DemoError> 
     Ok(Walked {
         status,
         onward,
+        places,
         ..Walked::default()
     })
 }
 
-/// The provider's answer to one onward referral; returns where it ends up.
-async fn answer(journey: &Journey<'_>, service: &Referred) -> Result<&'static str, DemoError> {
+/// The provider's answer to one onward referral, and the person's places in its sessions'
+/// registers while it has them; returns where it ends up, and the places.
+async fn answer(
+    journey: &Journey<'_>,
+    service: &Referred,
+) -> Result<(&'static str, Places), DemoError> {
     let (provider, id) = (&service.provider, &service.child_id);
     let what = |step: &str| format!("{} {step}", service.name);
     if service.offer == Offer::Unanswered {
-        return Ok("requested");
+        return Ok(("requested", Places::default()));
     }
     if service.offer == Offer::Rejected {
         let reason = TURNED_DOWN[journey.pick(20, TURNED_DOWN.len())];
         journey
             .status(provider, id, "rejected", reason, &what("turns it down"))
             .await?;
-        return Ok("rejected");
+        return Ok(("rejected", Places::default()));
     }
     journey
         .status(provider, id, "accepted", "", &what("accepts"))
         .await?;
-    match service.offer {
+    let pattern = match (service.offer, journey.pick(32, 3)) {
+        (Offer::DidNotAttend, _) => Pattern::NeverCame,
+        (Offer::Attending, 0) => Pattern::Drifting,
+        _ => Pattern::Regular,
+    };
+    let places = attendance::keep(journey, provider, &service.service_id, id, pattern).await?;
+    let status = match service.offer {
         Offer::DidNotAttend => {
             let reason = "Did not attend after three invitations";
             journey
                 .status(provider, id, "failed", reason, &what("closes it"))
                 .await?;
-            Ok("failed")
+            "failed"
         }
         Offer::Attending => {
             journey
                 .status(provider, id, "in-progress", "", &what("starts"))
                 .await?;
-            Ok("in-progress")
+            "in-progress"
         }
         _ => {
             journey
@@ -149,9 +165,10 @@ async fn answer(journey: &Journey<'_>, service: &Referred) -> Result<&'static st
             journey
                 .complete(provider, id, summary, &what("completes"))
                 .await?;
-            Ok("completed")
+            "completed"
         }
-    }
+    };
+    Ok((status, places))
 }
 
 /// The person withdrew consent to share: the link worker records it and cancels everything.

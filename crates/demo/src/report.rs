@@ -48,6 +48,10 @@ pub struct Report {
     pub unmatched: usize,
     /// Outcome measures recorded (synthetic answers), baseline and follow-up.
     pub outcome_responses: usize,
+    /// Places in session registers: attended.
+    pub attended: usize,
+    /// Places in session registers: did not attend, or cancelled.
+    pub missed: usize,
 }
 
 impl Report {
@@ -80,7 +84,8 @@ fn statuses(counts: &BTreeMap<String, usize>) -> String {
 /// What a report says first: none of it is anyone's.
 pub const SYNTHETIC: &str = "All of it is synthetic: the people, their NHS numbers (the 999 test \
     range), dates of birth, sex and ethnic categories, the LW postcodes and their deprivation \
-    ranks, the organisations and their services, and every answer to an outcome measure.";
+    ranks, the organisations and their services, every answer to an outcome measure and every \
+    place in a session's register.";
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -113,10 +118,15 @@ impl fmt::Display for Report {
             "signposted instead: {}; no service found nearby: {}",
             self.signposted, self.unmatched
         )?;
-        write!(
+        writeln!(
             f,
             "outcome measures (synthetic answers): {} responses, baseline and follow-up",
             self.outcome_responses
+        )?;
+        write!(
+            f,
+            "session registers: {} attended, {} missed",
+            self.attended, self.missed
         )
     }
 }

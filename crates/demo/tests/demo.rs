@@ -65,6 +65,10 @@ async fn start(allow_test_nhs_numbers: bool) -> Instance {
     let spawned = Spawn::new(&referral::SERVICE, referral, BackendKind::Sqlite)
         .and(&directory::SERVICE, Settings::default())
         .and(&outcomes::SERVICE, demo_outcomes())
+        .and(
+            &engagement::SERVICE,
+            Settings::default().with_secret(engagement::config::CHECK_IN_KEY.name, [3; 32]),
+        )
         .wired(wiring)
         .with_demo_data()
         .start()
@@ -293,6 +297,10 @@ async fn a_small_demo_gives_every_query_data_and_a_second_load_adds_nothing() {
     }
     assert!(deciles.len() >= 3, "a spread of deprivation: {deciles:?}");
     assert!(report.to_string().starts_with(demo::SYNTHETIC), "{report}");
+
+    // The people providers took on have places in their sessions' registers: most attended,
+    // some missed.
+    assert!(report.attended > 0 && report.missed > 0, "{report}");
 
     // The people the link workers work with have outcome measures, at baseline and, for
     // those connected to a service, paired follow-ups judged against the MID.
