@@ -127,7 +127,16 @@ impl ReferralApp {
         {
             self.ensure_party_to(*parent, &issued.actor).await?;
         }
-        let metadata = metadata(&issued.actor, context);
+        // Every event about the person names them by their pseudonym (the envelope's
+        // `data_subject`), whoever's command caused it.
+        let context = match &context.data_subject {
+            Some(_) => context.clone(),
+            None => Context {
+                data_subject: subject_of(&self.history(referral_id).await?),
+                ..context.clone()
+            },
+        };
+        let metadata = metadata(&issued.actor, &context);
         let handled = aggregate::execute::<Referral>(
             &self.store,
             &stream_id(referral_id),
@@ -205,6 +214,7 @@ impl ReferralApp {
         else {
             return Err(AppError::Rejected(Error::NotFound));
         };
+        let subject = person.subject.clone();
         // The same person: the child carries what the parent recorded of them, the age band
         // as the parent banded them (its maker sees only the sealed date).
         let demographics = Demographics {
@@ -242,6 +252,11 @@ impl ReferralApp {
             },
         )
         .map_err(AppError::Rejected)?;
+        // Both referrals' events are about the same person.
+        let context = &Context {
+            data_subject: Some(subject),
+            ..context.clone()
+        };
         let requests = [
             AppendToStream {
                 stream_id: stream_id(parent_id),
@@ -257,6 +272,14 @@ impl ReferralApp {
         self.store.append_many(&requests).await?;
         Ok(parent_events.into_iter().chain(child_events).collect())
     }
+}
+
+/// The pseudonym of the person a referral's history is about.
+fn subject_of(history: &[Event]) -> Option<String> {
+    history.iter().find_map(|event| match event {
+        Event::Requested { person, .. } => Some(person.subject.clone()),
+        _ => None,
+    })
 }
 
 /// The metadata of every event one request causes.
