@@ -1,6 +1,7 @@
 //! The application layer: who provides the service (the directory), whose referral a place is
 //! and whether the provider took it on (the referral view), then the session's stream folded,
 //! decided and appended with the version loaded. The clock is read here, once per request.
+//! A referral's lapses are read from its own stream, to its parties.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,7 @@ use uuid::Uuid;
 
 use crate::config::EngagementSettings;
 use crate::directory::Directory;
+use crate::domain::events::{self, Lapse};
 use crate::domain::session::{Command, Error, Event, Person, Scheduled, Session, Source, Status};
 use crate::token::{self, Claims, Signer};
 
@@ -22,6 +24,22 @@ pub const SCHEMA_VERSION: u32 = 1;
 impl StoredEvent for Event {
     fn event_type(&self) -> &'static str {
         Event::event_type(self)
+    }
+}
+
+impl StoredEvent for events::Event {
+    fn event_type(&self) -> &'static str {
+        events::Event::event_type(self)
+    }
+}
+
+/// The engagement service itself, as the actor of what it records on its own account:
+/// statuses noted, clock ticks, lapses.
+pub fn service_actor(tenant: &str) -> eventstore::Actor {
+    eventstore::Actor {
+        id: "linkwork-engagement".to_owned(),
+        organisation: tenant.to_owned(),
+        role: "system".to_owned(),
     }
 }
 
@@ -47,6 +65,10 @@ pub enum Refused {
     /// A token for anyone needs the person's referral named.
     #[error("referral_id is required with a token for the whole session")]
     NeedsReferral,
+    /// No such referral, or not one the caller's organisation is a party to: the same answer
+    /// for both.
+    #[error("referral_id: no such referral of yours")]
+    NotAParty,
 }
 
 /// A failure of a request: refused, or the log failed.
@@ -291,5 +313,20 @@ impl EngagementApp {
         };
         let metadata = self.metadata(context, Some(&referral.subject));
         self.execute(session_id, command, &metadata).await
+    }
+
+    /// The lapses of `referral_id`, oldest first, if `organisation` is a party to it.
+    pub async fn lapses(
+        &self,
+        referral_id: Uuid,
+        organisation: &str,
+    ) -> Result<Vec<Lapse>, AppError> {
+        referral_view::find(&self.store, referral_id)
+            .await?
+            .filter(|referral| referral.has_party(organisation))
+            .ok_or(CommandError::Rejected(Refused::NotAParty))?;
+        let stream = events::lapses_stream(referral_id);
+        let history = aggregate::load::<events::Event, Refused>(&self.store, &stream).await?;
+        Ok(events::lapses(&history))
     }
 }

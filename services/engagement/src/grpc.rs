@@ -14,6 +14,7 @@ use uuid::Uuid;
 use identity::Caller;
 
 use crate::app::{Context, EngagementApp, Found};
+use crate::domain::events::Lapse;
 use crate::domain::session::{Event, Status as Place};
 
 /// The engagement service's gRPC implementation.
@@ -82,6 +83,21 @@ fn session(found: Found) -> pb::Session {
         starts_at: Some(timestamp(scheduled.starts_at)),
         ends_at: Some(timestamp(scheduled.ends_at)),
         title: scheduled.title,
+    }
+}
+
+/// A lapse as the API shows it.
+fn lapse(lapse: Lapse) -> pb::Lapse {
+    let (resumed_at, resumed_because) = match lapse.resumed {
+        Some((at, because)) => (Some(timestamp(at)), because),
+        None => (None, String::new()),
+    };
+    pb::Lapse {
+        rule: lapse.rule,
+        evidence: lapse.evidence,
+        lapsed_at: Some(timestamp(lapse.lapsed_at)),
+        resumed_at,
+        resumed_because,
     }
 }
 
@@ -244,5 +260,17 @@ impl EngagementService for EngagementGrpc {
         let session_id = uuid("session_id", &request.get_ref().session_id)?;
         let found = self.app.session(session_id, &caller.organisation).await?;
         Ok(Response::new(session(found)))
+    }
+
+    async fn list_lapses(
+        &self,
+        request: Request<pb::ListLapsesRequest>,
+    ) -> Result<Response<pb::ListLapsesResponse>, Status> {
+        let caller = Caller::of_grpc(request.extensions())?;
+        let referral_id = uuid("referral_id", &request.get_ref().referral_id)?;
+        let lapses = self.app.lapses(referral_id, &caller.organisation).await?;
+        Ok(Response::new(pb::ListLapsesResponse {
+            lapses: lapses.into_iter().map(lapse).collect(),
+        }))
     }
 }

@@ -23,7 +23,7 @@ impl Refusal for Refused {
     fn code(&self) -> Code {
         match self {
             Refused::Session(error) => error.code(),
-            Refused::NoSuchService | Refused::NoSuchReferral => Code::NotFound,
+            Refused::NoSuchService | Refused::NoSuchReferral | Refused::NotAParty => Code::NotFound,
             Refused::Token(_) => Code::PermissionDenied,
             Refused::NeedsReferral => Code::InvalidArgument,
             Refused::DirectoryUnavailable => Code::Unavailable,

@@ -1,4 +1,7 @@
-//! The engagement service's domain: a session of a directory service, and its register, as a
-//! pure decider.
+//! The engagement service's domain: a session of a directory service and its register, as a
+//! pure decider; what the service records beside sessions (referral statuses noted, clock
+//! ticks, lapses); and the lapse rules, as pure functions of what the log holds.
 
+pub mod events;
+pub mod lapse;
 pub mod session;

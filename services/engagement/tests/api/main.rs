@@ -1,5 +1,9 @@
 //! The engagement service's integration tests, on real PostgreSQL and SQLite: spawned with the
 //! directory as `linkwork up` runs them (each the other's peer on the process's listener), a
-//! provider's sessions, registers and QR check-ins through the gRPC API.
+//! provider's sessions, registers and QR check-ins through the gRPC API, and the lapses judged
+//! from the log.
 
+mod helpers;
+mod lapses;
+mod referrals;
 mod sessions;

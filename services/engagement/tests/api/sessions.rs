@@ -2,154 +2,17 @@
 //! people it took on, and checks people in with the session's QR code: every refusal named,
 //! every token good once.
 
-use chrono::{Duration, Utc};
-use prost_types::Timestamp;
-use proto::directory::v1 as directory_pb;
-use proto::directory::v1::directory_service_client::DirectoryServiceClient;
 use proto::engagement::v1 as pb;
-use proto::engagement::v1::engagement_service_client::EngagementServiceClient;
-use servicekit::Settings;
-use testkit::{BackendKind, Spawn, Spawned};
-use tonic::transport::Channel;
-use tonic::{Code, Request};
+use testkit::BackendKind;
+use tonic::Code;
 use uuid::Uuid;
+
+use crate::helpers::{VCSE_A, VCSE_B, as_role, at, provider, spawn};
 
 testkit::on_both_backends!(
     a_provider_keeps_the_register_of_its_own_sessions,
     a_check_in_token_is_good_once_for_its_session_and_person,
 );
-
-const VCSE_A: &str = "0190a2b4-0000-7000-8000-00000000a001";
-const VCSE_B: &str = "0190a2b4-0000-7000-8000-00000000b001";
-
-struct Running {
-    client: EngagementServiceClient<Channel>,
-    spawned: Spawned,
-    /// A's directory service.
-    service_id: String,
-}
-
-fn as_role<T>(organisation: &str, role: &str, body: T) -> Request<T> {
-    let caller = identity::Caller::new(&format!("{role}-1"), organisation, role);
-    testkit::signed_in(&caller, Request::new(body))
-}
-
-fn provider<T>(organisation: &str, body: T) -> Request<T> {
-    as_role(organisation, "vcse-provider", body)
-}
-
-fn at(hours: i64) -> Timestamp {
-    let at = Utc::now() + Duration::hours(hours);
-    Timestamp {
-        seconds: at.timestamp(),
-        nanos: 0,
-    }
-}
-
-/// The directory and the engagement service, with organisation A's service listed.
-async fn spawn(kind: BackendKind) -> Running {
-    let settings = Settings::default().with_secret(engagement::config::CHECK_IN_KEY.name, [5; 32]);
-    let spawned = Spawn::new(&directory::SERVICE, Settings::default(), kind)
-        .and(&engagement::SERVICE, settings)
-        .start()
-        .await;
-    let mut directory = DirectoryServiceClient::new(spawned.channel.clone());
-    fn curator<T>(body: T) -> Request<T> {
-        as_role("ICB", "directory-admin", body)
-    }
-    for (id, name) in [(VCSE_A, "A Trust"), (VCSE_B, "B Trust")] {
-        directory
-            .register_organization(curator(directory_pb::RegisterOrganizationRequest {
-                organization_id: id.to_owned(),
-                name: name.to_owned(),
-                description: "Community groups".to_owned(),
-                ..Default::default()
-            }))
-            .await
-            .expect("an organisation");
-    }
-    let service_id = Uuid::now_v7().to_string();
-    directory
-        .list_service(curator(directory_pb::ListServiceRequest {
-            service_id: service_id.clone(),
-            organisation_id: VCSE_A.to_owned(),
-            details: Some(directory_pb::ServiceDetails {
-                name: "Tuesday walk".to_owned(),
-                description: "A walk and a cup of tea".to_owned(),
-                takes_referrals: true,
-                ..Default::default()
-            }),
-        }))
-        .await
-        .expect("listed");
-    Running {
-        client: EngagementServiceClient::new(spawned.channel.clone()),
-        spawned,
-        service_id,
-    }
-}
-
-impl Running {
-    /// A referral `organisation` took on (`status`), as the engagement service's view of the
-    /// referral service's events holds it.
-    async fn referral(&self, organisation: &str, status: &str) -> Uuid {
-        let referral_id = Uuid::new_v4();
-        let store = self.spawned.store(engagement::SERVICE.name).await;
-        let sql = "INSERT INTO referrals (referral_id, subject, referrer, owner, holder, status, \
-                   requested_micros, share_with_referrer) \
-                   VALUES ($1, $2, 'PCN-LW-01', $3, $3, $4, 0, TRUE)";
-        let id = referral_id.to_string();
-        let subject = format!("nhs-hmac:{}", referral_id.simple());
-        eventstore::on_pool!(&store, |pool| sqlx::query(sql)
-            .bind(&id)
-            .bind(&subject)
-            .bind(organisation)
-            .bind(status)
-            .execute(pool)
-            .await
-            .map(drop))
-        .expect("the referral in the view");
-        referral_id
-    }
-
-    /// A's session, from an hour ago for two hours.
-    async fn session(&mut self) -> String {
-        self.client
-            .schedule_session(provider(
-                VCSE_A,
-                pb::ScheduleSessionRequest {
-                    service_id: self.service_id.clone(),
-                    starts_at: Some(at(-1)),
-                    ends_at: Some(at(1)),
-                    title: "Tuesday walk, Riverside park".to_owned(),
-                    ..Default::default()
-                },
-            ))
-            .await
-            .expect("scheduled")
-            .into_inner()
-            .session_id
-    }
-
-    async fn record(
-        &mut self,
-        organisation: &str,
-        session_id: &str,
-        referral_id: Uuid,
-        status: &str,
-    ) -> Result<pb::Attendance, tonic::Status> {
-        let body = pb::RecordAttendanceRequest {
-            session_id: session_id.to_owned(),
-            referral_id: referral_id.to_string(),
-            status: status.to_owned(),
-        };
-        let answer = self
-            .client
-            .record_attendance(provider(organisation, body))
-            .await;
-        answer.map(tonic::Response::into_inner)
-    }
-}
 
 async fn a_provider_keeps_the_register_of_its_own_sessions(kind: BackendKind) {
     let mut running = spawn(kind).await;

@@ -1,0 +1,3 @@
+//! What the engagement service consumes from other services over the bus.
+
+pub mod referral;
