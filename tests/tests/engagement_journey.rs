@@ -190,7 +190,9 @@ async fn attendance_follows_the_onward_referral(bus: BusKind, backend: BackendKi
 
     // The provider's session, its register and the person's QR check-in.
     let mut engagement = EngagementServiceClient::new(running.channel.clone());
-    let provider = |body| as_role("coordinator", VCSE, "vcse-provider", body);
+    fn provider<T>(body: T) -> Request<T> {
+        as_role("coordinator", VCSE, "vcse-provider", body)
+    }
     let starts = Utc::now() - chrono::Duration::minutes(10);
     let session = engagement
         .schedule_session(provider(pb::ScheduleSessionRequest {
@@ -273,6 +275,59 @@ async fn attendance_follows_the_onward_referral(bus: BusKind, backend: BackendKi
             Some(subject)
         );
     }
+
+    // Then they stop coming: two sessions missed in a row is a lapse, which the link workers
+    // see on the referral they hold.
+    for weeks_ago in [2, 1] {
+        let starts = Utc::now() - chrono::Duration::weeks(weeks_ago);
+        let missed = engagement
+            .schedule_session(provider(pb::ScheduleSessionRequest {
+                service_id: service_id.clone(),
+                starts_at: Some(timestamp(starts)),
+                ends_at: Some(timestamp(starts + chrono::Duration::hours(2))),
+                title: format!("Walk, {weeks_ago} weeks ago"),
+                ..Default::default()
+            }))
+            .await
+            .expect("scheduled")
+            .into_inner();
+        engagement
+            .record_attendance(provider(pb::RecordAttendanceRequest {
+                session_id: missed.session_id,
+                referral_id: child.to_string(),
+                status: "did-not-attend".to_owned(),
+            }))
+            .await
+            .expect("did not attend");
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    let lapse = loop {
+        let holdings = referrals
+            .list_holdings(as_role(
+                "lw-ana",
+                LINK_WORKERS,
+                "link-worker",
+                referral_pb::ListHoldingsRequest::default(),
+            ))
+            .await
+            .expect("the holdings")
+            .into_inner()
+            .holdings;
+        let held = holdings
+            .iter()
+            .find(|held| held.referral_id == referral_id.to_string())
+            .expect("the referral is held");
+        if let Some(lapse) = held.lapses.first() {
+            break lapse.clone();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the lapse never showed: {held:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(lapse.referral_id, child.to_string());
+    assert_eq!(lapse.rule, "missed-sessions-in-a-row");
 
     // Every event of both referrals names the person by their pseudonym, whoever caused it.
     let log = running.store(referral::SERVICE.name).await;

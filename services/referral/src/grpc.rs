@@ -16,6 +16,7 @@ use identity::Caller;
 
 use crate::app::{self, Context, ReferralApp};
 use crate::config::ReferralSettings;
+use crate::consumers::engagement;
 use crate::consumers::outcomes::measured_outcomes;
 use crate::demographics::Intake;
 use crate::deprivation::Deprivation;
@@ -527,11 +528,30 @@ impl pb::referral_service_server::ReferralService for ReferralGrpc {
             .record(&self.store, None, format!("holdings/{organisation}"), true)
             .await?;
         let holdings = responsibility::holdings(&self.store, &organisation).await?;
+        let ids: Vec<String> = holdings
+            .iter()
+            .map(|held| {
+                Uuid::parse_str(&held.referral_id)
+                    .map_or_else(|_| held.referral_id.clone(), |id| id.to_string())
+            })
+            .collect();
+        let mut lapses = engagement::open_on(&self.store, &ids).await?;
         let holdings = holdings
             .into_iter()
-            .map(|held| pb::Holding {
-                referral_id: Uuid::parse_str(&held.referral_id)
-                    .map_or(held.referral_id, |id| id.to_string()),
+            .zip(ids)
+            .map(|(held, referral_id)| pb::Holding {
+                lapses: lapses
+                    .remove(&referral_id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|lapse| pb::OpenLapse {
+                        referral_id: lapse.referral_id,
+                        rule: lapse.rule,
+                        evidence: lapse.evidence,
+                        since: Some(timestamp(lapse.since)),
+                    })
+                    .collect(),
+                referral_id,
                 practitioner: held.practitioner.unwrap_or_default(),
                 since: Some(timestamp(held.since)),
                 status: held.status,

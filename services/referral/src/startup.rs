@@ -1,7 +1,8 @@
 //! Starting the referral service as a part of a host: its gRPC service, the FHIR API, and the
 //! background work that keeps its read models and deadlines current — the responsibility
 //! projection, the escalation scheduler and, when wired to a bus, its consumers of the
-//! directory's events and of the outcomes service's measures (for the message back). (Its own events leave through the relay the kit runs for it.) It calls
+//! directory's events, of the outcomes service's measures (for the message back) and of the
+//! engagement service's lapses (for the link worker's holdings). (Its own events leave through the relay the kit runs for it.) It calls
 //! the directory, its peer, for the deprivation of people's postcodes.
 
 use std::time::Duration;
@@ -11,7 +12,7 @@ use servicekit::{Boxed, GrpcService, Part, Start, StartError};
 
 use crate::app::ReferralApp;
 use crate::config::ReferralSettings;
-use crate::consumers::{directory, outcomes};
+use crate::consumers::{directory, engagement, outcomes};
 use crate::deprivation::Deprivation;
 use crate::escalation;
 use crate::grpc::ReferralGrpc;
@@ -48,6 +49,11 @@ async fn part(start: Start) -> Result<Part, StartError> {
         outcomes::PRODUCER,
         outcomes::CONSUMER,
         outcomes::OutcomesView,
+    ));
+    tasks.extend(start.consume(
+        engagement::PRODUCER,
+        engagement::CONSUMER,
+        engagement::LapsesView::new(store.clone()),
     ));
     let deprivation = Deprivation::new(&start.peers);
     let http = crate::fhir::router(store.clone(), settings.clone(), deprivation.clone());

@@ -2,4 +2,5 @@
 //! idempotent bus consumer whose effects commit with its inbox.
 
 pub mod directory;
+pub mod engagement;
 pub mod outcomes;
