@@ -1,13 +1,14 @@
-//! Benchmarks of the event log and the bus, run against real PostgreSQL, SQLite and NATS, and
-//! of directory search over a region written through the log. Each log and bus figure is
-//! printed beside its baseline from the same run (a plain INSERT, a COPY), as a Markdown table
-//! for `docs/benchmarks.md`. Run in release: `cargo run --release -p bench --
-//! append`.
+//! Benchmarks of the event log and the bus, run against real PostgreSQL, SQLite and NATS, of
+//! directory search over a region written through the log, and of outcomes scoring. Each log,
+//! bus and scoring figure is printed beside its baseline from the same run (a plain INSERT, a
+//! COPY, a plain append), as a Markdown table for `docs/benchmarks.md`. Run in release:
+//! `cargo run --release -p bench -- append`.
 
 mod append;
 mod fixtures;
 mod relay;
 mod replay;
+mod scoring;
 mod search;
 
 use clap::{Parser, Subcommand};
@@ -15,7 +16,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "linkwork-bench",
-    about = "Benchmarks of the Linkwork event log, bus and directory search"
+    about = "Benchmarks of the Linkwork event log, bus, directory search and outcomes scoring"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -32,6 +33,9 @@ enum Command {
     Relay(relay::Args),
     /// Directory search latency (need or words within 5 km) over a synthetic region.
     Search(search::Args),
+    /// Outcomes: responses scored and appended, beside a plain append of the same events, and
+    /// all of them derived again under another value set.
+    Outcomes(scoring::Args),
 }
 
 #[tokio::main]
@@ -41,5 +45,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Replay(args) => replay::run(args).await,
         Command::Relay(args) => relay::run(args).await,
         Command::Search(args) => search::run(args).await,
+        Command::Outcomes(args) => scoring::run(args).await,
     }
 }
