@@ -5,9 +5,7 @@
 //! band, sex, ethnic category and deprivation decile, never the date, the postcode or the NHS
 //! number, even sealed.
 
-use std::time::Duration;
-
-use messaging::{Bus, BusNames, BusWiring};
+use messaging::{Bus, BusWiring};
 use proto::referral::v1 as pb;
 use proto::referral::v1::referral_service_client::ReferralServiceClient;
 use referral::config::{MASTER_KEY, PSEUDONYM_KEY};
@@ -100,19 +98,7 @@ async fn the_published_referral_carries_the_bands_and_decile_and_nothing_that_id
         "{prefix}.referral.referral.{stream}.referral_requested",
         stream = stream
     );
-    let stream_name = BusNames::new(&prefix, "referral").stream_name();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let message = loop {
-        let found = match context.get_stream(&stream_name).await {
-            Ok(stream) => stream.get_last_raw_message_by_subject(&subject).await.ok(),
-            Err(_) => None,
-        };
-        if let Some(message) = found {
-            break message;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "never published");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let message = linkwork_tests::published::last_on(&context, &prefix, "referral", &subject).await;
     let raw = String::from_utf8_lossy(&message.payload).to_string();
     let normal = postcode.as_str();
     let given = postcode.to_lowercase();

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use chrono::Utc;
 use linkwork_tests::world::{BusHome, BusKind, own_bus};
-use messaging::BusNames;
 use proto::directory::v1 as directory_pb;
 use proto::directory::v1::directory_service_client::DirectoryServiceClient;
 use proto::engagement::v1 as pb;
@@ -243,25 +242,14 @@ async fn attendance_follows_the_onward_referral(bus: BusKind, backend: BackendKi
 
     if let BusHome::Nats(nats) = &home {
         let context = nats.jetstream();
-        let stream_name = BusNames::new(&prefix, "engagement").stream_name();
         let subject = format!(
             "{prefix}.engagement.session.session-{}.session_attended",
             Uuid::parse_str(&session.session_id)
                 .expect("a UUID")
                 .simple()
         );
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        let message = loop {
-            let found = match context.get_stream(&stream_name).await {
-                Ok(stream) => stream.get_last_raw_message_by_subject(&subject).await.ok(),
-                Err(_) => None,
-            };
-            if let Some(message) = found {
-                break message;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "never published");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        let message =
+            linkwork_tests::published::last_on(&context, &prefix, "engagement", &subject).await;
         let envelope = messaging::decode_envelope(&message.payload).expect("an envelope");
         let published: Value = envelope.event.decode().expect("JSON");
         assert_eq!(published["referral_id"], child.to_string());

@@ -12,7 +12,6 @@
 use std::time::Duration;
 
 use linkwork_tests::world::{BusHome, BusKind, own_bus};
-use messaging::BusNames;
 use proto::outcomes::v1 as outcomes_pb;
 use proto::outcomes::v1::outcomes_service_client::OutcomesServiceClient;
 use proto::referral::v1 as referral_pb;
@@ -280,23 +279,12 @@ async fn outcomes_follow_the_referral(bus: BusKind, backend: BackendKind) {
     // On JetStream: what left the outcomes service for billing and the commissioner.
     if let BusHome::Nats(nats) = &home {
         let context = nats.jetstream();
-        let stream_name = BusNames::new(&prefix, "outcomes").stream_name();
         let subject = format!(
             "{prefix}.outcomes.outcomes.outcomes-{}.outcome_recorded",
             referral_id.simple()
         );
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        let message = loop {
-            let found = match context.get_stream(&stream_name).await {
-                Ok(stream) => stream.get_last_raw_message_by_subject(&subject).await.ok(),
-                Err(_) => None,
-            };
-            if let Some(message) = found {
-                break message;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "never published");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        let message =
+            linkwork_tests::published::last_on(&context, &prefix, "outcomes", &subject).await;
         let raw = String::from_utf8_lossy(&message.payload).to_string();
         assert!(!raw.contains("4010232137"), "no NHS number on the bus");
         let envelope = messaging::decode_envelope(&message.payload).expect("an envelope");
