@@ -40,6 +40,8 @@ const CONSENT_PROVIDERS: &str =
     "https://linkwork.nhs.uk/fhir/StructureDefinition/Extension-ConsentShareWithProviders";
 const CONSENT_OUTCOME: &str =
     "https://linkwork.nhs.uk/fhir/StructureDefinition/Extension-ConsentShareOutcome";
+const CONSENT_DEVICE_DATA: &str =
+    "https://linkwork.nhs.uk/fhir/StructureDefinition/Extension-ConsentShareDeviceData";
 
 /// Tries of a request whose connection failed.
 const ATTEMPTS: u32 = 6;
@@ -199,7 +201,8 @@ pub(crate) fn service_request(person: &Person, pcn: &str, today: NaiveDate) -> V
         "performer": [{ "identifier": { "system": ODS, "value": pcn } }],
         "extension": [
             { "url": CONSENT_PROVIDERS, "valueBoolean": person.share_with_providers },
-            { "url": CONSENT_OUTCOME, "valueBoolean": person.share_outcome }
+            { "url": CONSENT_OUTCOME, "valueBoolean": person.share_outcome },
+            { "url": CONSENT_DEVICE_DATA, "valueBoolean": person.share_device_data }
         ]
     })
 }

@@ -56,11 +56,13 @@ pub struct Referral {
     pub started_micros: Option<i64>,
     /// When it closed.
     pub closed_micros: Option<i64>,
-    /// Whether the person consented to sharing their details with providers (device data
-    /// among them).
+    /// Whether the person consented to sharing their details with providers.
     pub share_with_providers: bool,
     /// Whether the person consented to their outcomes reaching the referrer.
     pub share_with_referrer: bool,
+    /// Whether the person consented to their device data (wearables, apps) being recorded and
+    /// shared with the parties to their referral.
+    pub share_device_data: bool,
     /// The person's age band when referred, if the referral said.
     pub age_band: Option<String>,
     /// The person's sex, if the referral said.
@@ -140,8 +142,8 @@ impl BusHandler for ReferralView {
             let consent = requested.consent.unwrap_or_default();
             let sql = "INSERT INTO referrals (referral_id, subject, referrer, owner, holder, \
                        requested_micros, share_with_referrer, age_band, sex, part_of, \
-                       share_with_providers) \
-                       VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8, $9, $10) \
+                       share_with_providers, share_device_data) \
+                       VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8, $9, $10, $11) \
                        ON CONFLICT DO NOTHING";
             on_conn!(tx, |conn| {
                 let query = sqlx::query(sql)
@@ -154,7 +156,8 @@ impl BusHandler for ReferralView {
                     .bind(requested.age_band.as_deref())
                     .bind(requested.sex.as_deref())
                     .bind(requested.part_of.as_deref())
-                    .bind(consent.share_with_providers);
+                    .bind(consent.share_with_providers)
+                    .bind(consent.share_device_data);
                 query.execute(conn).await.map(drop)
             })?;
         } else if let Some(offered) =
@@ -206,8 +209,10 @@ impl BusHandler for ReferralView {
                 .await
                 .map(drop))?;
         } else if decode_if::<referral::ConsentWithdrawn>(service, kind, payload)?.is_some() {
+            // Withdrawal is of every consent at once: the referral service has no partial one.
             let sql = "UPDATE referrals SET share_with_referrer = FALSE, \
-                       share_with_providers = FALSE WHERE referral_id = $1";
+                       share_with_providers = FALSE, share_device_data = FALSE \
+                       WHERE referral_id = $1";
             on_conn!(tx, |conn| sqlx::query(sql)
                 .bind(id)
                 .execute(conn)
@@ -222,7 +227,8 @@ impl BusHandler for ReferralView {
 pub async fn find(store: &EventStore, referral_id: Uuid) -> Result<Option<Referral>, StoreError> {
     let sql = "SELECT subject, referrer, owner, holder, offered_to, requested_micros, \
                started_micros, closed_micros, share_with_referrer, age_band, sex, part_of, \
-               status, share_with_providers FROM referrals WHERE referral_id = $1";
+               status, share_with_providers, share_device_data FROM referrals \
+               WHERE referral_id = $1";
     let id = referral_id.to_string();
     let row: Option<Row> = on_pool!(store, |pool| sqlx::query_as(sql)
         .bind(&id)
@@ -242,6 +248,7 @@ pub async fn find(store: &EventStore, referral_id: Uuid) -> Result<Option<Referr
         closed_micros: row.closed_micros,
         share_with_providers: row.share_with_providers,
         share_with_referrer: row.share_with_referrer,
+        share_device_data: row.share_device_data,
         age_band: row.age_band,
         sex: row.sex,
     }))
@@ -264,6 +271,7 @@ struct Row {
     part_of: Option<String>,
     status: String,
     share_with_providers: bool,
+    share_device_data: bool,
 }
 
 #[cfg(test)]
@@ -285,6 +293,7 @@ mod tests {
             closed_micros: None,
             share_with_providers: true,
             share_with_referrer: false,
+            share_device_data: false,
             age_band: None,
             sex: None,
         }

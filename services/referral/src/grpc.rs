@@ -228,6 +228,7 @@ fn create_request(
         consent: Consent {
             share_with_providers: body.consent_share_with_providers,
             share_outcome_with_referrer: body.consent_share_outcome_with_referrer,
+            share_device_data: body.consent_share_device_data,
         },
         person,
         // Sealed and looked up once every other field has been read.

@@ -9,6 +9,8 @@ pub mod snomed;
 pub mod status;
 
 #[cfg(test)]
+mod consent_tests;
+#[cfg(test)]
 mod demographics_tests;
 #[cfg(test)]
 mod published_tests;

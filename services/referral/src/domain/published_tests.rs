@@ -56,6 +56,7 @@ fn events() -> Vec<Event> {
             consent: Consent {
                 share_with_providers: true,
                 share_outcome_with_referrer: false,
+                share_device_data: true,
             },
             person: SealedNhsNumber {
                 subject: "nhs-hmac:00aa".to_owned(),
@@ -278,5 +279,41 @@ fn a_published_referral_carries_the_bands_and_nothing_sealed() {
     assert_eq!(
         contract::events::conforms(crate::SERVICE.name, "referral_requested", &published),
         Ok(())
+    );
+}
+
+/// Each consent reaches consumers as given, device data among them: one left out of the
+/// contract would be dropped by the relay and read by every consumer as not given.
+#[test]
+fn a_published_referral_carries_each_consent_as_given() {
+    let recorded = events().remove(0);
+    let Event::Requested { consent, .. } = &recorded else {
+        panic!("the first sample is a referral: {recorded:?}");
+    };
+    assert_eq!(
+        (
+            consent.share_outcome_with_referrer,
+            consent.share_device_data
+        ),
+        (false, true),
+        "a sample that tells the consents apart"
+    );
+    let payload = serde_json::to_vec(&recorded).expect("serialises");
+    let published =
+        contract::events::published_payload(crate::SERVICE.name, "referral_requested", &payload);
+    let decoded = contract::events::decode_if::<proto::referral::v1::ReferralRequested>(
+        crate::SERVICE.name,
+        "referral_requested",
+        &published,
+    )
+    .expect("keeps its contract")
+    .expect("a ReferralRequested");
+    assert_eq!(
+        decoded.consent,
+        Some(proto::referral::v1::Consent {
+            share_with_providers: true,
+            share_outcome_with_referrer: false,
+            share_device_data: true,
+        })
     );
 }

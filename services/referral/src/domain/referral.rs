@@ -67,6 +67,11 @@ pub struct Consent {
     pub share_with_providers: bool,
     /// The outcome summary may go back to the referrer (otherwise only status and codes do).
     pub share_outcome_with_referrer: bool,
+    /// Device data (daily summaries from wearables and apps: steps, active minutes, check-ins)
+    /// may be recorded and shared with the parties to the referral. Referrals recorded before
+    /// it was asked read as not given: consent is never presumed.
+    #[serde(default)]
+    pub share_device_data: bool,
 }
 
 /// A need named in the "what matters to me" conversation.
@@ -736,6 +741,7 @@ impl Decider for Referral {
                 opened.consent = Consent {
                     share_with_providers: false,
                     share_outcome_with_referrer: false,
+                    share_device_data: false,
                 };
             }
             (Some(opened), Event::StatusChanged { to, .. }) => opened.status = *to,

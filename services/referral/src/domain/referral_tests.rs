@@ -79,6 +79,7 @@ pub(super) fn request() -> RequestReferral {
         consent: Consent {
             share_with_providers: true,
             share_outcome_with_referrer: true,
+            share_device_data: true,
         },
         person: person(),
         demographics: Demographics::default(),

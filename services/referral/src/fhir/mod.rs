@@ -28,7 +28,7 @@ use uuid::Uuid;
 pub use outcome::{Outcome, refused};
 pub use patient::{ETHNIC_CATEGORY, ETHNIC_CATEGORY_ENGLAND};
 pub use service_request::{
-    CONSENT_OUTCOME, CONSENT_PROVIDERS, NHS_NUMBER, ODS, REFERRAL_ID, SNOMED,
+    CONSENT_DEVICE_DATA, CONSENT_OUTCOME, CONSENT_PROVIDERS, NHS_NUMBER, ODS, REFERRAL_ID, SNOMED,
 };
 use servicekit::fhir::{FhirCaller, admit, correlation_id, fhir_json};
 

@@ -26,6 +26,10 @@ pub const CONSENT_PROVIDERS: &str =
 /// Consent to share the outcome summary with the referrer (`valueBoolean`).
 pub const CONSENT_OUTCOME: &str =
     "https://linkwork.nhs.uk/fhir/StructureDefinition/Extension-ConsentShareOutcome";
+/// Consent to record the person's device data (wearable and app daily summaries) and share it
+/// with the parties to the referral (`valueBoolean`).
+pub const CONSENT_DEVICE_DATA: &str =
+    "https://linkwork.nhs.uk/fhir/StructureDefinition/Extension-ConsentShareDeviceData";
 
 /// What a `ServiceRequest` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,6 +240,7 @@ pub(super) fn parse(
         consent: Consent {
             share_with_providers: consent(body, CONSENT_PROVIDERS),
             share_outcome_with_referrer: consent(body, CONSENT_OUTCOME),
+            share_device_data: consent(body, CONSENT_DEVICE_DATA),
         },
     })
 }

@@ -9,8 +9,8 @@ use referral::deprivation::Deprivation;
 use referral::domain::age::AgeBand;
 use referral::domain::person::Sealed;
 use referral::fhir::{
-    self, CONSENT_OUTCOME, CONSENT_PROVIDERS, ETHNIC_CATEGORY, ETHNIC_CATEGORY_ENGLAND, NHS_NUMBER,
-    ODS, REFERRAL_ID, SNOMED,
+    self, CONSENT_DEVICE_DATA, CONSENT_OUTCOME, CONSENT_PROVIDERS, ETHNIC_CATEGORY,
+    ETHNIC_CATEGORY_ENGLAND, NHS_NUMBER, ODS, REFERRAL_ID, SNOMED,
 };
 use referral::vault::VaultKeys;
 use referral::vault::{Detail, Vault};
@@ -27,6 +27,7 @@ testkit::on_both_backends!(
     invalid_fhir_gets_an_operation_outcome_naming_the_element,
     a_contained_uk_core_patient_says_who_the_person_is,
     a_contained_patient_is_checked_element_by_element,
+    each_consent_extension_is_read_as_its_own_consent,
 );
 
 /// The vault's keys in these tests.
@@ -70,7 +71,8 @@ pub(crate) fn service_request(referral_id: Uuid) -> Value {
         "performer": [{ "identifier": { "system": ODS, "value": LINK_WORKERS } }],
         "extension": [
             { "url": CONSENT_PROVIDERS, "valueBoolean": true },
-            { "url": CONSENT_OUTCOME, "valueBoolean": true }
+            { "url": CONSENT_OUTCOME, "valueBoolean": true },
+            { "url": CONSENT_DEVICE_DATA, "valueBoolean": true }
         ]
     })
 }
@@ -539,4 +541,64 @@ async fn a_contained_patient_is_checked_element_by_element(kind: BackendKind) {
         .await
         .expect("the log");
     assert!(recorded.is_empty(), "nothing recorded: {recorded:?}");
+}
+
+/// A `ServiceRequest` giving one consent and withholding the others, then one the other way
+/// round: each extension is read into its own consent, and one left out is not given.
+async fn each_consent_extension_is_read_as_its_own_consent(kind: BackendKind) {
+    let (router, database) = api(kind).await;
+    let store = database.store().await;
+    let given = |url: &str| -> Value {
+        [CONSENT_PROVIDERS, CONSENT_OUTCOME, CONSENT_DEVICE_DATA]
+            .into_iter()
+            .map(|each| json!({ "url": each, "valueBoolean": each == url }))
+            .collect()
+    };
+    let recorded = |extensions: Value| {
+        let (router, store) = (router.clone(), store.clone());
+        async move {
+            let referral_id = Uuid::new_v4();
+            let mut body = service_request(referral_id);
+            body["extension"] = extensions;
+            let made = call(
+                &router,
+                "POST",
+                "/fhir/ServiceRequest",
+                Some(GP_PRACTICE),
+                Some(body),
+            );
+            let (status, _, task) = made.await;
+            assert_eq!(status, StatusCode::CREATED, "{task}");
+            let event = crate::demographics::requested(&store, referral_id).await;
+            let payload: Value = serde_json::from_slice(&event.payload).expect("JSON");
+            payload["consent"].clone()
+        }
+    };
+    let consent = |providers: bool, outcome: bool, devices: bool| {
+        json!({
+            "share_with_providers": providers,
+            "share_outcome_with_referrer": outcome,
+            "share_device_data": devices,
+        })
+    };
+    assert_eq!(
+        recorded(given(CONSENT_DEVICE_DATA)).await,
+        consent(false, false, true)
+    );
+    assert_eq!(
+        recorded(given(CONSENT_PROVIDERS)).await,
+        consent(true, false, false)
+    );
+    assert_eq!(
+        recorded(given(CONSENT_OUTCOME)).await,
+        consent(false, true, false)
+    );
+    let without_device_data = json!([
+        { "url": CONSENT_PROVIDERS, "valueBoolean": true },
+        { "url": CONSENT_OUTCOME, "valueBoolean": true }
+    ]);
+    assert_eq!(
+        recorded(without_device_data).await,
+        consent(true, true, false)
+    );
 }

@@ -40,6 +40,7 @@ pub(crate) fn new_referral(referral_id: Uuid) -> pb::CreateReferralRequest {
         accept_by: in_seconds(3 * 24 * 3600),
         consent_share_with_providers: true,
         consent_share_outcome_with_referrer: true,
+        consent_share_device_data: true,
         nhs_number: "401 023 2137".to_owned(),
         source: String::new(),
         // Who the person is beyond their NHS number: the demographics tests give it.
@@ -70,9 +71,15 @@ async fn a_referral_made_and_accepted_over_grpc_moves_responsibility(kind: Backe
     );
 
     let referral_id = Uuid::new_v4();
+    // Consent to device data alone, so a consent read from the wrong field shows in the log.
+    let devices_only = pb::CreateReferralRequest {
+        consent_share_with_providers: false,
+        consent_share_outcome_with_referrer: false,
+        ..new_referral(referral_id)
+    };
     let created = service
         .client
-        .create_referral(as_user("dr-patel", GP_PRACTICE, new_referral(referral_id)))
+        .create_referral(as_user("dr-patel", GP_PRACTICE, devices_only))
         .await
         .expect("create");
     assert_eq!(created.get_ref().referral_id, referral_id.to_string());
@@ -90,6 +97,16 @@ async fn a_referral_made_and_accepted_over_grpc_moves_responsibility(kind: Backe
         .as_deref()
         .unwrap_or_default();
     assert!(subject.starts_with("nhs-hmac:"), "{subject}");
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&requested.payload).expect("a JSON payload");
+    assert_eq!(
+        recorded["consent"],
+        serde_json::json!({
+            "share_with_providers": false,
+            "share_outcome_with_referrer": false,
+            "share_device_data": true,
+        })
+    );
 
     let accept = pb::ChangeStatusRequest {
         referral_id: referral_id.to_string(),

@@ -168,6 +168,7 @@ pub(crate) fn gp_referral() -> Command {
         consent: Consent {
             share_with_providers: true,
             share_outcome_with_referrer: true,
+            share_device_data: true,
         },
         // These tests are about responsibility; the vault has tests of its own.
         person: SealedNhsNumber {
