@@ -211,6 +211,22 @@ pub(crate) async fn stored_stream(
     decode_rows!(rows, decode_stored_row)
 }
 
+/// The events with these ids, as stored, in log order; ids not in the log are skipped.
+pub(crate) async fn stored_by_id(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM events WHERE event_id = ANY($1) ORDER BY global_position"
+    ))
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
+    decode_rows!(rows, decode_stored_row)
+}
+
 /// The first `limit` events of one stream with their stored hashes and, read in the same
 /// statement (so in the same snapshot), the stream's anchored head: a verified load in one
 /// round trip.

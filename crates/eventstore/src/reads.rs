@@ -1,6 +1,8 @@
 //! Reading the log: one stream, the whole log in global order, positions, checkpoints and the
 //! consumer inbox. Every path that returns events applies the store's upcasters.
 
+use uuid::Uuid;
+
 use crate::store::Pool;
 use crate::tx::TxInner;
 use crate::verify::StoredEvent;
@@ -75,6 +77,19 @@ impl EventStore {
                 sqlite::stored_stream(conn, stream_id, from_version, through_version, limit).await
             }
         }
+    }
+
+    /// The events with these ids, upcast, in log order; ids the log does not hold are skipped.
+    /// What a writer whose event ids derive from a client's own ids (an idempotency key) asks
+    /// to learn which it recorded before.
+    pub async fn read_events(&self, ids: &[Uuid]) -> Result<Vec<RecordedEvent>, StoreError> {
+        let stored = match self.pool() {
+            Pool::Postgres(pool) => {
+                postgres::stored_by_id(&mut *pool.acquire().await?, ids).await?
+            }
+            Pool::Sqlite(pool) => sqlite::stored_by_id(&mut *pool.acquire().await?, ids).await?,
+        };
+        self.upcast_all(stored.into_iter().map(|s| s.event).collect())
     }
 
     /// Every event of one stream, upcast: what an aggregate folds to rebuild its state.

@@ -141,6 +141,28 @@ pub(crate) async fn stored_stream(
     decode_rows!(rows, decode_stored_row)
 }
 
+/// The events with these ids, as stored, in log order; ids not in the log are skipped.
+pub(crate) async fn stored_by_id(
+    conn: &mut SqliteConnection,
+    ids: &[Uuid],
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut found = Vec::new();
+    for id in ids {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM events WHERE event_id = $1"
+        ))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let stored: Vec<StoredEvent> = decode_rows!(rows, decode_stored_row)?;
+        found.extend(stored);
+    }
+    found.sort_by_key(|stored| stored.event.position);
+    Ok(found)
+}
+
 /// The first `limit` events of one stream with their stored hashes and, read in the same
 /// statement (so in the same snapshot), the stream's anchored head: a verified load in one
 /// round trip.
