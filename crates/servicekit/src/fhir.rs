@@ -126,20 +126,25 @@ impl From<eventstore::StoreError> for OperationOutcome {
     }
 }
 
-impl IntoResponse for OperationOutcome {
-    fn into_response(self) -> Response {
+impl OperationOutcome {
+    /// The `OperationOutcome` resource itself, for an answer that is not an HTTP response (a
+    /// reply on the bus).
+    pub fn resource(&self) -> Value {
         let mut issue = json!({
             "severity": "error",
             "code": self.code,
             "diagnostics": self.diagnostics,
         });
-        if let Some(expression) = self.expression {
+        if let Some(expression) = &self.expression {
             issue["expression"] = json!([expression]);
         }
-        fhir_json(
-            self.status,
-            json!({ "resourceType": "OperationOutcome", "issue": [issue] }),
-        )
+        json!({ "resourceType": "OperationOutcome", "issue": [issue] })
+    }
+}
+
+impl IntoResponse for OperationOutcome {
+    fn into_response(self) -> Response {
+        fhir_json(self.status, self.resource())
     }
 }
 
@@ -197,3 +202,46 @@ pub const REFERRAL_ID_SYSTEM: &str = "https://linkwork.nhs.uk/Id/referral";
 
 /// The identifier system of a person's pseudonym: who a record is about, never who they are.
 pub const PSEUDONYM_SYSTEM: &str = "https://linkwork.nhs.uk/Id/person-pseudonym";
+
+/// The referral a resource's `basedOn` names (its element `{resource}.basedOn`):
+/// `ServiceRequest/<id>` or `Task/<id>` (the referral service's resources share the referral's
+/// id), or the referral's identifier in [`REFERRAL_ID_SYSTEM`]. Several naming one referral are
+/// fine; naming two is refused.
+pub fn based_on_referral(body: &Value, resource: &str) -> Result<Uuid, OperationOutcome> {
+    let at = format!("{resource}.basedOn");
+    let refuse = || {
+        OperationOutcome::invalid(
+            &at,
+            format!(
+                "basedOn must name the referral: ServiceRequest/<id>, or an identifier in \
+                 {REFERRAL_ID_SYSTEM}"
+            ),
+        )
+    };
+    let based_on = body["basedOn"].as_array().ok_or_else(refuse)?;
+    let mut found = None;
+    for reference in based_on {
+        let id = match (&reference["reference"], &reference["identifier"]) {
+            (Value::String(reference), _) => reference
+                .strip_prefix("ServiceRequest/")
+                .or_else(|| reference.strip_prefix("Task/"))
+                .and_then(|id| Uuid::parse_str(id).ok()),
+            (_, identifier) if identifier["system"] == REFERRAL_ID_SYSTEM => identifier["value"]
+                .as_str()
+                .and_then(|id| Uuid::parse_str(id).ok()),
+            _ => None,
+        };
+        match (found, id) {
+            (_, None) => {}
+            (None, id) => found = id,
+            (Some(earlier), Some(id)) if earlier != id => {
+                return Err(OperationOutcome::invalid(
+                    &at,
+                    "basedOn names more than one referral",
+                ));
+            }
+            _ => {}
+        }
+    }
+    found.ok_or_else(refuse)
+}

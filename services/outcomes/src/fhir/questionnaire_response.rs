@@ -79,51 +79,13 @@ pub(super) fn parse(resource: &Value) -> Result<Parsed, OperationOutcome> {
             )
         })?;
     Ok(Parsed {
-        referral_id: referral(resource)?,
+        referral_id: servicekit::fhir::based_on_referral(resource, "QuestionnaireResponse")?,
         response_id: response_id(resource)?,
         questionnaire,
         version,
         authored,
         answers: answers(resource)?,
     })
-}
-
-/// The referral `basedOn` names: `ServiceRequest/<id>` or `Task/<id>` (the referral service's
-/// resources share the referral's id), or the referral's identifier.
-fn referral(resource: &Value) -> Result<Uuid, OperationOutcome> {
-    const AT: &str = "QuestionnaireResponse.basedOn";
-    let refuse = || {
-        invalid(
-            AT,
-            format!(
-                "basedOn must name the referral: ServiceRequest/<id>, or an identifier in \
-                 {REFERRAL_ID_SYSTEM}"
-            ),
-        )
-    };
-    let based_on = resource["basedOn"].as_array().ok_or_else(refuse)?;
-    let mut found = None;
-    for reference in based_on {
-        let id = match (&reference["reference"], &reference["identifier"]) {
-            (Value::String(reference), _) => reference
-                .strip_prefix("ServiceRequest/")
-                .or_else(|| reference.strip_prefix("Task/"))
-                .and_then(|id| Uuid::parse_str(id).ok()),
-            (_, identifier) if identifier["system"] == REFERRAL_ID_SYSTEM => identifier["value"]
-                .as_str()
-                .and_then(|id| Uuid::parse_str(id).ok()),
-            _ => None,
-        };
-        match (found, id) {
-            (_, None) => {}
-            (None, id) => found = id,
-            (Some(earlier), Some(id)) if earlier != id => {
-                return Err(invalid(AT, "basedOn names more than one referral"));
-            }
-            _ => {}
-        }
-    }
-    found.ok_or_else(refuse)
 }
 
 /// The response id the client chose (`identifier` in the response-id system), if any.
