@@ -6,7 +6,8 @@
 //! - [`TestNats`]: the shared NATS server with a subject prefix and stream names of the test's
 //!   own, deleted after it; [`NatsServer`]: a private nats-server child process for tests that
 //!   stop and restart the broker.
-//! - [`issuer`]: the tests' identity provider; [`token`] signs a caller in.
+//! - [`issuer`]: the tests' identity provider; [`token`] signs a caller in; [`http::call`]
+//!   sends one signed-in request to a service's HTTP routes.
 //! - [`given`]: given/when/then for deciders.
 //! - [`committed_events`]: the whole log, once other tests' transactions let it be read.
 //!
@@ -15,6 +16,7 @@
 
 mod database;
 mod given;
+pub mod http;
 mod log;
 mod logging;
 mod nats;

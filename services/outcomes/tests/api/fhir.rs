@@ -2,17 +2,14 @@
 //! QuestionnaireResponses in — each checked against its Questionnaire, a refusal naming the
 //! `linkId` — and the scores back as Observations derived from the response.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use chrono::{Duration, Utc};
-use http_body_util::BodyExt;
 use outcomes::app::OutcomesApp;
 use outcomes::config::OutcomesSettings;
 use outcomes::domain::placement::Windows;
 use outcomes::fhir::{RESPONSE_ID_SYSTEM, SCORE_SYSTEM};
 use serde_json::{Value, json};
 use testkit::{BackendKind, TestDatabase};
-use tower::ServiceExt;
 use uuid::Uuid;
 
 use crate::helpers::{
@@ -66,32 +63,8 @@ impl Api {
         uri: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let request = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header(
-                header::AUTHORIZATION,
-                format!("Bearer {}", testkit::token(who)),
-            )
-            .header(header::CONTENT_TYPE, "application/fhir+json");
-        let body = body.map_or_else(Body::empty, |body| Body::from(body.to_string()));
-        let response = self
-            .router
-            .clone()
-            .oneshot(request.body(body).expect("a request"))
-            .await
-            .expect("a response");
-        let status = response.status();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("the body")
-            .to_bytes();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        let answer = testkit::http::call(&self.router, Some(who), method, uri, body).await;
+        (answer.status, answer.body)
     }
 }
 

@@ -3,7 +3,6 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use referral::config::ReferralSettings;
 use referral::deprivation::Deprivation;
 use referral::domain::age::AgeBand;
@@ -114,40 +113,11 @@ async fn call(
     organisation: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, Option<String>, Value) {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(organisation) = organisation {
-        let caller = identity::Caller::new("someone", organisation, "link-worker");
-        let (name, value) = identity::bearer(&testkit::token(&caller));
-        request = request.header(name, value);
-    }
-    let body = match body {
-        Some(body) => {
-            request = request.header("content-type", "application/fhir+json");
-            Body::from(body.to_string())
-        }
-        None => Body::empty(),
-    };
-    let response = router
-        .clone()
-        .oneshot(request.body(body).expect("request"))
-        .await
-        .expect("response");
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap_or_default().to_owned());
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (
-        status,
-        location,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let caller = organisation.map(|organisation| {
+        identity::Caller::new("someone", organisation, "link-worker")
+    });
+    let answer = testkit::http::call(router, caller.as_ref(), method, uri, body).await;
+    (answer.status, answer.location, answer.body)
 }
 
 async fn a_service_request_becomes_a_task_its_parties_can_read(kind: BackendKind) {
