@@ -7,7 +7,6 @@
 mod breakdown;
 mod plain;
 mod population;
-mod statistics;
 
 use std::time::{Duration, Instant};
 
@@ -22,7 +21,6 @@ use uuid::Uuid;
 
 use crate::fixtures::{Backends, backend_name, fresh_store, rate};
 use population::{PCN, Population, TENANT};
-use statistics::Analyser;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -102,7 +100,6 @@ async fn measure(
     rescore: Option<usize>,
 ) -> anyhow::Result<Recording> {
     let (_database, store) = fresh_store(kind, writers as u32 + 4).await;
-    let analyser = Analyser::start(&store);
     let app = set_up(&store, population).await?;
     let scored = record(&app, population.dealt(writers, seed)).await?;
 
@@ -124,9 +121,8 @@ async fn measure(
         }
         None => None,
     };
-    drop((analyser, app, store));
+    drop((app, store));
     let (_plain_database, plain_store) = fresh_store(kind, writers as u32 + 4).await;
-    let _analyser = Analyser::start(&plain_store);
     let plain = plain::append(&plain_store, streams, writers).await?;
     Ok(Recording {
         backend: backend_name(kind),

@@ -70,6 +70,7 @@ impl EventStore {
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
+                .after_connect(|conn, _| Box::pin(postgres::configure_connection(conn)))
                 .connect_with(connect)
                 .await?;
             Pool::Postgres(pool)

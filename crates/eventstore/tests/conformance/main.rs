@@ -7,4 +7,5 @@ mod audit;
 mod concurrency;
 mod helpers;
 mod integrity;
+mod plans;
 mod subscriptions;
