@@ -109,12 +109,60 @@ where
     D::Event: StoredEvent,
     D::Error: std::error::Error + 'static,
 {
+    let loaded = load_folded::<D>(store, stream_id).await?;
+    execute_loaded::<D>(store, stream_id, &loaded, command, schema_version, metadata).await
+}
+
+/// An aggregate as loaded: the state folded from its stream's first `version` events
+/// (version 0: no stream yet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded<S> {
+    /// The folded state.
+    pub state: S,
+    /// How many events it was folded from: the stream's version when loaded.
+    pub version: u64,
+}
+
+/// Loads the aggregate in `stream_id` (verified, as [`load`]) and folds it, keeping the version
+/// it was folded at for [`execute_loaded`].
+pub async fn load_folded<D>(
+    store: &EventStore,
+    stream_id: &str,
+) -> Result<Loaded<D::State>, CommandError<D::Error>>
+where
+    D: Decider,
+    D::Event: StoredEvent,
+    D::Error: std::error::Error + 'static,
+{
     let history: Vec<D::Event> = load(store, stream_id).await?;
-    let expected = match history.len() {
+    Ok(Loaded {
+        state: D::fold(&history),
+        version: history.len() as u64,
+    })
+}
+
+/// Like [`execute`], for a caller that has loaded and folded the aggregate already, because it
+/// needed the state to build the command: decides against `loaded` and appends expecting
+/// `loaded.version`, so the stream is read once. A change to the stream since the load is
+/// still a `WrongExpectedVersion` conflict, for the caller to load again and retry.
+pub async fn execute_loaded<D>(
+    store: &EventStore,
+    stream_id: &str,
+    loaded: &Loaded<D::State>,
+    command: D::Command,
+    schema_version: u32,
+    metadata: &EventMetadata,
+) -> Result<Handled<D::Event>, CommandError<D::Error>>
+where
+    D: Decider,
+    D::Event: StoredEvent,
+    D::Error: std::error::Error + 'static,
+{
+    let expected = match loaded.version {
         0 => ExpectedVersion::NoStream,
-        n => ExpectedVersion::Exact(n as u64),
+        n => ExpectedVersion::Exact(n),
     };
-    let events = D::decide(&D::fold(&history), command).map_err(CommandError::Rejected)?;
+    let events = D::decide(&loaded.state, command).map_err(CommandError::Rejected)?;
     if events.is_empty() {
         return Ok(Handled {
             events,

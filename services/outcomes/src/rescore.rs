@@ -20,7 +20,6 @@ use uuid::Uuid;
 
 use crate::app::{self, AppError, Context, OutcomesApp, SCHEMA_VERSION, stream_id};
 use crate::catalogue::ReferenceData;
-use crate::domain::events::Event;
 use crate::domain::outcomes::{Command, Error, ReferralOutcomes};
 use crate::projections::outcomes::SUBSCRIPTION;
 use referral_view as referral;
@@ -141,14 +140,14 @@ async fn rederive_referral(
     let stream = stream_id(referral_id);
     let context = Context::service(&app.settings().tenant);
     let metadata = context.metadata(&app.settings().tenant, Some(&referral.subject));
-    // A response recorded meanwhile makes the append a conflict: fold again and retry.
+    // Scored and decided on one load, appended expecting its version: a response recorded
+    // meanwhile makes the append a conflict, so load again and retry.
     for _ in 0..3 {
-        let history = aggregate::load::<Event, Error>(app.store(), &stream)
+        let loaded = aggregate::load_folded::<ReferralOutcomes>(app.store(), &stream)
             .await
             .map_err(|error| CommandError::Store(store_error(error)))?;
-        let state = <ReferralOutcomes as decider::Decider>::fold(&history);
         let mut rescored = Vec::new();
-        for response in &state.responses {
+        for response in &loaded.state.responses {
             let Some(instrument) = data
                 .catalogue
                 .latest_instrument(&response.recorded.instrument)
@@ -166,9 +165,10 @@ async fn rederive_referral(
             rescored,
             circumstances: app.circumstances(&referral, Utc::now()),
         };
-        match aggregate::execute::<ReferralOutcomes>(
+        match aggregate::execute_loaded::<ReferralOutcomes>(
             app.store(),
             &stream,
+            &loaded,
             command,
             SCHEMA_VERSION,
             &metadata,

@@ -1,6 +1,7 @@
 //! The event log's conformance suite: every test runs against PostgreSQL and SQLite, because
 //! the platform promises the same semantics on both.
 
+mod aggregate;
 mod anchoring;
 mod append;
 mod audit;
