@@ -145,6 +145,21 @@ pub(crate) async fn stream_head(
     }))
 }
 
+/// The last version of each of `stream_ids`, in the order given, in one statement.
+pub(crate) async fn stream_versions(
+    conn: &mut PgConnection,
+    stream_ids: &[&str],
+) -> Result<Vec<Option<i64>>, StoreError> {
+    let rows: Vec<(Option<i64>,)> = sqlx::query_as(
+        "SELECT (SELECT max(stream_version) FROM events WHERE events.stream_id = asked.stream_id) \
+         FROM unnest($1::text[]) WITH ORDINALITY AS asked (stream_id, n) ORDER BY asked.n",
+    )
+    .bind(stream_ids)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(version,)| version).collect())
+}
+
 pub(crate) async fn insert(
     conn: &mut PgConnection,
     row: &PreparedRow<'_>,

@@ -26,6 +26,27 @@ impl EventStore {
         Ok(head.map(|h| h.version))
     }
 
+    /// The last version of each of `stream_ids`, in the same order (`None` for a stream with no
+    /// events), read in one statement: one round trip and one snapshot, for a caller that asks
+    /// after several streams at once (is what it built from them still current?).
+    pub async fn stream_versions(
+        &self,
+        stream_ids: &[&str],
+    ) -> Result<Vec<Option<u64>>, StoreError> {
+        let versions = match self.pool() {
+            Pool::Postgres(pool) => {
+                postgres::stream_versions(&mut *pool.acquire().await?, stream_ids).await?
+            }
+            Pool::Sqlite(pool) => {
+                sqlite::stream_versions(&mut *pool.acquire().await?, stream_ids).await?
+            }
+        };
+        Ok(versions
+            .into_iter()
+            .map(|version| version.and_then(|v| u64::try_from(v).ok()))
+            .collect())
+    }
+
     /// Up to `limit` events of one stream from `from_version` on, upcast to current schemas.
     pub async fn read_stream(
         &self,

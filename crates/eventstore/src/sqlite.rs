@@ -75,6 +75,23 @@ pub(crate) async fn stream_head(
     }))
 }
 
+/// The last version of each of `stream_ids`, in the order given, in one statement (the ids
+/// passed as a JSON array: SQLite has no array parameters).
+pub(crate) async fn stream_versions(
+    conn: &mut SqliteConnection,
+    stream_ids: &[&str],
+) -> Result<Vec<Option<i64>>, StoreError> {
+    let asked = serde_json::Value::from(stream_ids).to_string();
+    let rows: Vec<(Option<i64>,)> = sqlx::query_as(
+        "SELECT (SELECT max(stream_version) FROM events WHERE events.stream_id = asked.value) \
+         FROM json_each($1) AS asked ORDER BY asked.key",
+    )
+    .bind(asked)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(version,)| version).collect())
+}
+
 pub(crate) async fn insert(
     conn: &mut SqliteConnection,
     row: &PreparedRow<'_>,

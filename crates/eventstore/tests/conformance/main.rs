@@ -10,3 +10,4 @@ mod helpers;
 mod integrity;
 mod plans;
 mod subscriptions;
+mod versions;

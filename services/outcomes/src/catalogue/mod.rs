@@ -79,8 +79,11 @@ impl ReferenceData {
     }
 }
 
-/// The version of each catalogue stream a [`ReferenceData`] was read at.
-type Versions = [Option<u64>; 3];
+/// The streams whose versions say whether the reference data has moved on.
+const CATALOGUE: [&str; 3] = [INSTRUMENTS, VALUE_SETS, SELECTION];
+
+/// The version of each [`CATALOGUE`] stream a [`ReferenceData`] was read at.
+type Versions = Vec<Option<u64>>;
 
 /// The reference data last read, and the versions it was read at.
 type Kept = Option<(Versions, Arc<ReferenceData>)>;
@@ -102,15 +105,10 @@ impl Library {
     }
 
     /// The reference data as the log says now: what was read before, unless another process
-    /// (or this one) has published or selected since.
+    /// (or this one) has published or selected since. Every request asks, so the catalogue
+    /// streams' versions are read in one query.
     pub async fn current(&self) -> Result<Arc<ReferenceData>, StoreError> {
-        let mut versions = [None; 3];
-        for (version, stream) in versions
-            .iter_mut()
-            .zip([INSTRUMENTS, VALUE_SETS, SELECTION])
-        {
-            *version = self.store.stream_version(stream).await?;
-        }
+        let versions = self.store.stream_versions(&CATALOGUE).await?;
         if let Some((read_at, data)) = self.kept().as_ref()
             && *read_at == versions
         {
