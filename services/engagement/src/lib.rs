@@ -14,6 +14,7 @@
 //! - [`clock`]: the ticks, recorded in the log, at which time-based lapse rules are judged.
 //! - [`projections`]: the lapse evaluator, which judges lapses from the log and records them.
 //! - [`grpc`]: the gRPC API, its JSON routes declared on the proto.
+//! - [`intake`]: integrators' device evidence published on NATS, each on its own subject.
 //! - [`SERVICE`]: the service as the kit runs it ([`config`], [`startup`]).
 
 pub mod app;
@@ -23,6 +24,7 @@ pub mod consumers;
 pub mod directory;
 pub mod domain;
 pub mod grpc;
+pub mod intake;
 pub mod projections;
 pub mod startup;
 mod status;

@@ -1,12 +1,12 @@
 //! Starting the engagement service as a part of a host: its gRPC service and its background
 //! work — when wired to a bus, its consumer of the referral service's events (the referral view,
-//! and each status change noted in its log); the lapse evaluator over its log; and its clock.
-//! (Its own events leave through the relay the kit runs for it.) It asks the directory, its
-//! peer, who provides a service.
+//! and each status change noted in its log), and on NATS its intake of integrators' device
+//! summaries; the lapse evaluator over its log; and its clock. (Its own events leave through
+//! the relay the kit runs for it.) It asks the directory, its peer, who provides a service.
 //!
 //! A log served read-only (one that failed its integrity check) records nothing: then neither
-//! the consumer, the evaluator nor the clock runs, and the bus keeps the referral events until
-//! the log is served again.
+//! the consumer, the intake, the evaluator nor the clock runs, and the bus keeps the referral
+//! events and integrators' messages until the log is served again.
 
 use proto::engagement::v1::engagement_service_server::EngagementServiceServer;
 use servicekit::{Boxed, GrpcService, Part, Start, StartError};
@@ -44,6 +44,7 @@ async fn part(start: Start) -> Result<Part, StartError> {
         tasks.push(tokio::spawn(clock));
     }
     let app = EngagementApp::new(store.clone(), Directory::new(&start.peers), settings);
+    tasks.extend(crate::intake::start(&start, &app).await?);
     let grpc = EngagementServiceServer::new(EngagementGrpc::new(app));
     Ok(Part::new(
         crate::SERVICE.name,

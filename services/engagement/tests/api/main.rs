@@ -4,6 +4,7 @@
 //! from the log.
 
 mod helpers;
+mod intake;
 mod lapses;
 mod referrals;
 mod sessions;
