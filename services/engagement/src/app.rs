@@ -1,7 +1,10 @@
 //! The application layer: who provides the service (the directory), whose referral a place is
 //! and whether the provider took it on (the referral view), then the session's stream folded,
 //! decided and appended with the version loaded. The clock is read here, once per request.
-//! A referral's lapses are read from its own stream, to its parties.
+//! A referral's lapses are read from its own stream, to its parties. Device evidence and the
+//! timeline are [`evidence`]'s.
+
+mod evidence;
 
 use std::collections::BTreeMap;
 
@@ -18,12 +21,22 @@ use crate::domain::events::{self, Lapse};
 use crate::domain::session::{Command, Error, Event, Person, Scheduled, Session, Source, Status};
 use crate::token::{self, Claims, Signer};
 
+pub use evidence::{
+    Adherence, BASELINE_DAYS_BEFORE_REFERRAL, NewSummary, Rejected, Timeline, Unfit,
+};
+
 /// Schema version of every engagement event type (no upcasters yet).
 pub const SCHEMA_VERSION: u32 = 1;
 
 impl StoredEvent for Event {
     fn event_type(&self) -> &'static str {
         Event::event_type(self)
+    }
+}
+
+impl StoredEvent for crate::domain::evidence::Event {
+    fn event_type(&self) -> &'static str {
+        crate::domain::evidence::Event::event_type(self)
     }
 }
 
@@ -69,6 +82,9 @@ pub enum Refused {
     /// for both.
     #[error("referral_id: no such referral of yours")]
     NotAParty,
+    /// A summary of a batch of device evidence: nothing of the batch was recorded.
+    #[error(transparent)]
+    Evidence(#[from] Rejected),
 }
 
 /// A failure of a request: refused, or the log failed.
@@ -81,6 +97,20 @@ pub struct Context<'a> {
     pub caller: &'a identity::Caller,
     /// Who the calls to peers are made for.
     pub on_behalf_of: OnBehalfOf<'a>,
+}
+
+impl<'a> Context<'a> {
+    /// The caller of an HTTP request (a FHIR interaction), whose request's correlation id is
+    /// `correlation_id`; nothing it does calls a peer.
+    pub fn of_http(caller: &'a identity::Caller, correlation_id: Uuid) -> Self {
+        Self {
+            caller,
+            on_behalf_of: OnBehalfOf {
+                authorization: None,
+                correlation_id,
+            },
+        }
+    }
 }
 
 /// The stream of one session.
@@ -315,18 +345,34 @@ impl EngagementApp {
         self.execute(session_id, command, &metadata).await
     }
 
-    /// The lapses of `referral_id`, oldest first, if `organisation` is a party to it.
+    /// The referral `referral_id` if `organisation` is a party to it.
+    async fn party_to(&self, referral_id: Uuid, organisation: &str) -> Result<Referral, AppError> {
+        referral_view::find(&self.store, referral_id)
+            .await?
+            .filter(|referral| referral.has_party(organisation))
+            .ok_or(CommandError::Rejected(Refused::NotAParty))
+    }
+
+    /// The referral `referral_id` and its lapses, oldest first, if `organisation` is a party to
+    /// it.
     pub async fn lapses(
         &self,
         referral_id: Uuid,
         organisation: &str,
-    ) -> Result<Vec<Lapse>, AppError> {
-        referral_view::find(&self.store, referral_id)
-            .await?
-            .filter(|referral| referral.has_party(organisation))
-            .ok_or(CommandError::Rejected(Refused::NotAParty))?;
+    ) -> Result<(Referral, Vec<Lapse>), AppError> {
+        let referral = self.party_to(referral_id, organisation).await?;
         let stream = events::lapses_stream(referral_id);
         let history = aggregate::load::<events::Event, Refused>(&self.store, &stream).await?;
-        Ok(events::lapses(&history))
+        Ok((referral, events::lapses(&history)))
+    }
+
+    /// The log, for the audit of reads.
+    pub fn store(&self) -> &EventStore {
+        &self.store
+    }
+
+    /// The share of a day (per cent) a device must be worn for its data to count.
+    pub fn valid_coverage_percent(&self) -> u32 {
+        self.settings.rules.valid_coverage_percent
     }
 }

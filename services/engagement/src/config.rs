@@ -1,5 +1,6 @@
 //! What the engagement service is configured with: the key its check-in tokens are signed with
-//! and how long one is good for, the lapse rules and how often its clock ticks — declared to
+//! and how long one is good for, the lapse rules, what makes a day's device data valid, and how
+//! often its clock ticks — declared to
 //! the service kit (each a flag or variable and a config-file key; the key from the
 //! environment, or kept in the data folder under `up`).
 
@@ -57,6 +58,33 @@ pub const LAPSE_DAYS_WITHOUT_ATTENDANCE: Setting = Setting {
     demo: None,
 };
 
+/// The device-activity rule: steps below this share of the person's own fortnight.
+pub const LAPSE_DEVICE_BELOW_PERCENT: Setting = Setting {
+    name: "lapse_device_below_percent",
+    help: "Per cent of a person's own average daily steps, over the fortnight before, below \
+           which their last three days with valid device data report their engagement lapsed \
+           (device evidence only supplements the registers); 0 turns the rule off.",
+    kind: Kind::Whole {
+        default: 50,
+        min: 0,
+        max: 100,
+    },
+    demo: None,
+};
+
+/// How much of a day a device must be worn for its summary to count.
+pub const DEVICE_VALID_COVERAGE_PERCENT: Setting = Setting {
+    name: "device_valid_coverage_percent",
+    help: "Per cent of a day a device must have been worn (its summary's coverage) for the \
+           day to count as valid device data: in adherence and in the device-activity rule.",
+    kind: Kind::Whole {
+        default: 50,
+        min: 1,
+        max: 100,
+    },
+    demo: None,
+};
+
 /// How often the clock ticks: the instants at which time-based lapse rules are judged.
 pub const CLOCK_TICK_MINUTES: Setting = Setting {
     name: "clock_tick_minutes",
@@ -76,6 +104,8 @@ pub const SETTINGS: &[Setting] = &[
     CHECK_IN_MINUTES,
     LAPSE_MISSED_IN_A_ROW,
     LAPSE_DAYS_WITHOUT_ATTENDANCE,
+    LAPSE_DEVICE_BELOW_PERCENT,
+    DEVICE_VALID_COVERAGE_PERCENT,
     CLOCK_TICK_MINUTES,
 ];
 
@@ -90,6 +120,8 @@ pub struct EngagementSettings {
     pub check_in_for: Duration,
     /// How often the clock ticks.
     pub clock_tick: std::time::Duration,
+    /// The lapse rules, and what makes a day's device data valid.
+    pub rules: Rules,
 }
 
 impl EngagementSettings {
@@ -104,6 +136,7 @@ impl EngagementSettings {
             clock_tick: std::time::Duration::from_secs(
                 settings.whole(&CLOCK_TICK_MINUTES).clamp(1, 1440) * 60,
             ),
+            rules: rules(settings),
         })
     }
 }
@@ -111,10 +144,12 @@ impl EngagementSettings {
 /// The lapse rules `settings` set: read without the check-in key, so that `linkwork replay`,
 /// which holds no secrets, judges with the very rules the service runs with.
 pub fn rules(settings: &Settings) -> Rules {
-    // Bounded by their declarations (20 and 365).
+    // Bounded by their declarations.
     let bounded = |setting: &Setting, max: u64| settings.whole(setting).min(max) as u32;
     Rules {
         missed_in_a_row: bounded(&LAPSE_MISSED_IN_A_ROW, 20),
         days_without_attendance: bounded(&LAPSE_DAYS_WITHOUT_ATTENDANCE, 365),
+        device_activity_below_percent: bounded(&LAPSE_DEVICE_BELOW_PERCENT, 100),
+        valid_coverage_percent: bounded(&DEVICE_VALID_COVERAGE_PERCENT, 100),
     }
 }

@@ -14,6 +14,8 @@ use uuid::Uuid;
 use identity::Caller;
 
 use crate::app::{Context, EngagementApp, Found};
+
+mod evidence;
 use crate::domain::events::Lapse;
 use crate::domain::session::{Event, Status as Place};
 
@@ -59,6 +61,19 @@ fn timestamp(at: DateTime<Utc>) -> Timestamp {
 fn place(status: &str) -> Result<Place, Status> {
     serde_json::from_value(serde_json::Value::String(status.to_owned()))
         .map_err(|_| Status::invalid_argument("status is not one of the codes it takes"))
+}
+
+/// The audit's record of `caller` reading through `function`.
+fn reader<'a>(
+    caller: &'a Caller,
+    metadata: &tonic::metadata::MetadataMap,
+    function: &'static str,
+) -> servicekit::Reader<'a> {
+    servicekit::Reader {
+        caller,
+        correlation_id: identity::correlation_id(metadata),
+        function,
+    }
 }
 
 /// A session as the API shows it.
@@ -259,6 +274,10 @@ impl EngagementService for EngagementGrpc {
         let caller = Caller::of_grpc(request.extensions())?;
         let session_id = uuid("session_id", &request.get_ref().session_id)?;
         let found = self.app.session(session_id, &caller.organisation).await?;
+        // The register names the people taken on: a read of personal data.
+        let reader = reader(&caller, request.metadata(), "engagement.GetSession");
+        let record = format!("session/{session_id}/register");
+        reader.record(self.app.store(), None, record, true).await?;
         Ok(Response::new(session(found)))
     }
 
@@ -268,9 +287,65 @@ impl EngagementService for EngagementGrpc {
     ) -> Result<Response<pb::ListLapsesResponse>, Status> {
         let caller = Caller::of_grpc(request.extensions())?;
         let referral_id = uuid("referral_id", &request.get_ref().referral_id)?;
-        let lapses = self.app.lapses(referral_id, &caller.organisation).await?;
+        let (referral, lapses) = self.app.lapses(referral_id, &caller.organisation).await?;
+        let reader = reader(&caller, request.metadata(), "engagement.ListLapses");
+        let record = format!("referral/{referral_id}/lapses");
+        reader
+            .record(self.app.store(), Some(referral.subject), record, true)
+            .await?;
         Ok(Response::new(pb::ListLapsesResponse {
             lapses: lapses.into_iter().map(lapse).collect(),
         }))
+    }
+
+    async fn record_evidence(
+        &self,
+        request: Request<pb::RecordEvidenceRequest>,
+    ) -> Result<Response<pb::RecordEvidenceResponse>, Status> {
+        let caller = Caller::of_grpc(request.extensions())?;
+        let summaries = evidence::summaries(request.get_ref())?;
+        let context = Context {
+            caller: &caller,
+            on_behalf_of: OnBehalfOf::of_grpc(request.metadata()),
+        };
+        let recorded = self.app.record_evidence(summaries, &context).await?;
+        Ok(Response::new(pb::RecordEvidenceResponse {
+            recorded: recorded
+                .into_iter()
+                .map(|(summary, now)| pb::RecordedEvidence {
+                    source_id: summary.provenance.source_id,
+                    recorded_now: now,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn get_timeline(
+        &self,
+        request: Request<pb::GetTimelineRequest>,
+    ) -> Result<Response<pb::Timeline>, Status> {
+        let caller = Caller::of_grpc(request.extensions())?;
+        let message = request.get_ref();
+        let referral_id = uuid("referral_id", &message.referral_id)?;
+        let as_of = match message.as_of {
+            Some(_) => time("as_of", message.as_of)?,
+            None => Utc::now(),
+        };
+        let (referral, timeline) = self
+            .app
+            .timeline(referral_id, &caller.organisation, as_of)
+            .await?;
+        let reader = reader(&caller, request.metadata(), "engagement.GetTimeline");
+        let record = format!("referral/{referral_id}/timeline");
+        reader
+            .record(self.app.store(), Some(referral.subject), record, true)
+            .await?;
+        let valid = self.app.valid_coverage_percent();
+        Ok(Response::new(evidence::timeline(
+            &referral_id.to_string(),
+            as_of,
+            &timeline,
+            valid,
+        )))
     }
 }

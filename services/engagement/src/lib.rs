@@ -1,7 +1,8 @@
 //! The engagement service: whether people referred to a VCSE service come. Providers publish
 //! the sessions of their directory services and keep their registers; a person checks in by
-//! scanning the session's QR code; every attendance and every missed place is published for
-//! the link worker, billing and the commissioner.
+//! scanning the session's QR code; integrators send daily device summaries for people who
+//! consented; every attendance and every missed place is published for the link worker,
+//! billing and the commissioner, and a referral's timeline and adherence read together.
 //!
 //! - [`domain`]: a session and its register, as a pure decider; the lapse rules, as pure
 //!   functions of what the log holds.
@@ -13,8 +14,9 @@
 //!   change noted in the engagement log.
 //! - [`clock`]: the ticks, recorded in the log, at which time-based lapse rules are judged.
 //! - [`projections`]: the lapse evaluator, which judges lapses from the log and records them.
-//! - [`grpc`]: the gRPC API, its JSON routes declared on the proto.
-//! - [`intake`]: integrators' device evidence published on NATS, each on its own subject.
+//! - [`grpc`]: the gRPC API, its JSON routes declared on the proto; [`fhir`]: integrators'
+//!   device evidence as FHIR `Observation`s, one or a Bundle.
+//! - [`intake`]: the same evidence published by integrators on NATS, each on its own subject.
 //! - [`SERVICE`]: the service as the kit runs it ([`config`], [`startup`]).
 
 pub mod app;
@@ -23,6 +25,7 @@ pub mod config;
 pub mod consumers;
 pub mod directory;
 pub mod domain;
+pub mod fhir;
 pub mod grpc;
 pub mod intake;
 pub mod projections;
@@ -33,7 +36,7 @@ pub mod token;
 use std::sync::Arc;
 
 use eventstore::{EventStore, StoreError};
-use servicekit::{Boxed, Projection, Rebuild, Service, StartError};
+use servicekit::{Boxed, HttpApi, Projection, Rebuild, Service, StartError};
 
 /// The engagement service, as the service kit runs it.
 pub const SERVICE: Service = Service {
@@ -43,13 +46,24 @@ pub const SERVICE: Service = Service {
     consumes: &[referral_view::PRODUCER],
     migrate: migrate_boxed,
     start: startup::start,
-    projections: &[Projection {
-        name: "lapses",
-        about: "Each referral's engagement under the lapse rules; lapses judged again from the log",
-        rebuild: rebuild_lapses,
-    }],
+    projections: &[
+        Projection {
+            name: "lapses",
+            about: "Each referral's engagement under the lapse rules; lapses judged again from \
+                    the log",
+            rebuild: rebuild_lapses,
+        },
+        Projection {
+            name: "places",
+            about: "Each referral's register places, as its timeline shows them",
+            rebuild: rebuild_places,
+        },
+    ],
     demo: None,
-    http: &[],
+    http: &[HttpApi {
+        path: "/fhir",
+        about: "FHIR R4: integrators' daily device summaries (Observation, or a batch Bundle)",
+    }],
 };
 
 /// Applies the service's own migrations — the referral view and the lapse rules' read model —
@@ -81,5 +95,15 @@ fn rebuild_lapses(rebuild: Rebuild) -> Boxed<'static, Result<String, StartError>
             .await
             .map_err(|error| StartError::of(SERVICE.name, error))?;
         Ok(format!("lapses judged again from {replayed} events"))
+    })
+}
+
+fn rebuild_places(rebuild: Rebuild) -> Boxed<'static, Result<String, StartError>> {
+    Box::pin(async move {
+        let progress = Arc::clone(&rebuild.progress);
+        let replayed = projections::places::rebuild(&rebuild.store, |done| progress(done))
+            .await
+            .map_err(|error| StartError::of(SERVICE.name, error))?;
+        Ok(format!("register places kept again from {replayed} events"))
     })
 }

@@ -17,6 +17,7 @@ use crate::consumers::referral::ReferralConsumer;
 use crate::directory::Directory;
 use crate::grpc::EngagementGrpc;
 use crate::projections::lapses::{self, LapseEvaluator};
+use crate::projections::places::{self, PlacesProjection};
 
 /// The durable name (and inbox key) of the service's consumer of referral events.
 const REFERRAL_VIEW: &str = "engagement-referral-view";
@@ -35,6 +36,7 @@ async fn part(start: Start) -> Result<Part, StartError> {
         tasks.extend(start.consume(referral_view::PRODUCER, REFERRAL_VIEW, consumer));
         let evaluator = LapseEvaluator::new(store.clone(), config::rules(&start.settings));
         tasks.push(start.project(lapses::SUBSCRIPTION, evaluator));
+        tasks.push(start.project(places::SUBSCRIPTION, PlacesProjection));
         let clock = crate::clock::run(
             store.clone(),
             settings.clock_tick,
@@ -44,12 +46,13 @@ async fn part(start: Start) -> Result<Part, StartError> {
         tasks.push(tokio::spawn(clock));
     }
     let app = EngagementApp::new(store.clone(), Directory::new(&start.peers), settings);
+    let http = crate::fhir::router(app.clone());
     tasks.extend(crate::intake::start(&start, &app).await?);
     let grpc = EngagementServiceServer::new(EngagementGrpc::new(app));
     Ok(Part::new(
         crate::SERVICE.name,
         vec![GrpcService::new(grpc)],
-        axum::Router::new(),
+        http,
         tasks,
     ))
 }

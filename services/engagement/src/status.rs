@@ -4,7 +4,7 @@
 use eventstore::Refusal;
 use tonic::Code;
 
-use crate::app::Refused;
+use crate::app::{Refused, Unfit};
 use crate::domain::session::Error;
 
 impl Refusal for Error {
@@ -27,6 +27,12 @@ impl Refusal for Refused {
             Refused::Token(_) => Code::PermissionDenied,
             Refused::NeedsReferral => Code::InvalidArgument,
             Refused::DirectoryUnavailable => Code::Unavailable,
+            Refused::Evidence(rejected) => match rejected.why {
+                Unfit::Invalid(_) | Unfit::OtherPerson => Code::InvalidArgument,
+                Unfit::NoSuchReferral => Code::NotFound,
+                Unfit::NotConsented | Unfit::OutsideReferral(..) => Code::FailedPrecondition,
+                Unfit::Conflict(_) => Code::AlreadyExists,
+            },
         }
     }
 }

@@ -15,12 +15,13 @@
 //!   provider has recorded a place for them in a register, since before that there is no
 //!   register to be absent from (a referral to a link worker never has one).
 //!
-//! Another rule (device activity well below the person's own previous fortnight, when device
-//! evidence exists) is another [`Rule`], what it observes another [`Observed`], what it needs
-//! to remember more of the [`Watch`], and one more function beside `missed_in_a_row` and
-//! `no_attendance`.
+//! - [`Rule::DeviceActivityLow`]: the person's steps, on each of their last three days with
+//!   valid device data (worn for enough of the day), well below their own average over the
+//!   fortnight before — checked as each day's summary arrives, and only with at least a week
+//!   of valid days in that fortnight to compare with. It ends when a valid day is back above
+//!   the bar; only device evidence ends it, and it never ends a lapse another rule raised.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::domain::session::Status;
@@ -32,7 +33,18 @@ pub struct Rules {
     pub missed_in_a_row: u32,
     /// Days without attendance that make a lapse.
     pub days_without_attendance: u32,
+    /// Steps below this share (per cent) of the person's own fortnight make a lapse.
+    pub device_activity_below_percent: u32,
+    /// The share of a day (per cent) a device must be worn for its summary to count.
+    pub valid_coverage_percent: u32,
 }
+
+/// Days of low activity in a row, each a valid day, that make a device lapse.
+pub const LOW_DAYS: usize = 3;
+/// The days before them each is compared with.
+pub const BASELINE_DAYS: i64 = 14;
+/// Valid days the fortnight must hold for a comparison to mean anything.
+pub const MIN_BASELINE_DAYS: usize = 7;
 
 /// A lapse rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +53,8 @@ pub enum Rule {
     MissedInARow,
     /// So many days without attendance.
     NoAttendance,
+    /// Device activity well below the person's own previous fortnight.
+    DeviceActivityLow,
 }
 
 impl Rule {
@@ -49,14 +63,19 @@ impl Rule {
         match self {
             Self::MissedInARow => "missed-sessions-in-a-row",
             Self::NoAttendance => "no-attendance-for-days",
+            Self::DeviceActivityLow => "device-activity-below-own-fortnight",
         }
     }
 
     /// The rule a code names.
     pub fn parse(code: &str) -> Option<Self> {
-        [Self::MissedInARow, Self::NoAttendance]
-            .into_iter()
-            .find(|rule| rule.code() == code)
+        [
+            Self::MissedInARow,
+            Self::NoAttendance,
+            Self::DeviceActivityLow,
+        ]
+        .into_iter()
+        .find(|rule| rule.code() == code)
     }
 }
 
@@ -79,6 +98,9 @@ pub struct Watch {
     pub missed: Vec<Uuid>,
     /// The rule of the open lapse, if one is.
     pub lapsed: Option<Rule>,
+    /// Steps on the recent days with valid device data, oldest first: the fortnight the last
+    /// days are compared with, and those days.
+    pub steps: Vec<(NaiveDate, u32)>,
 }
 
 impl Watch {
@@ -93,6 +115,7 @@ impl Watch {
             registered: false,
             missed: Vec::new(),
             lapsed: None,
+            steps: Vec::new(),
         }
     }
 }
@@ -132,6 +155,19 @@ pub enum Observed {
     /// The clock ticked.
     Tick {
         /// The time it read.
+        at: DateTime<Utc>,
+    },
+    /// A day's steps arrived from a device.
+    Steps {
+        /// The person's pseudonym.
+        subject: String,
+        /// The day summarised.
+        day: NaiveDate,
+        /// Its steps.
+        steps: u32,
+        /// The share of the day the device was worn, in per cent.
+        coverage_percent: u8,
+        /// When it was received.
         at: DateTime<Utc>,
     },
 }
@@ -220,6 +256,18 @@ pub fn apply(mut watch: Watch, event: &Observed, rules: &Rules) -> (Watch, Vec<A
             }
         }
         Observed::Tick { at } => alerts.extend(no_attendance(&mut watch, rules, *at)),
+        Observed::Steps {
+            subject,
+            day,
+            steps,
+            coverage_percent,
+            at,
+        } => {
+            learn(&mut watch, subject);
+            if u32::from(*coverage_percent) >= rules.valid_coverage_percent {
+                alerts.extend(device_activity(&mut watch, rules, (*day, *steps), *at));
+            }
+        }
     }
     (watch, alerts)
 }
@@ -278,6 +326,70 @@ fn no_attendance(watch: &mut Watch, rules: &Rules, at: DateTime<Utc>) -> Option<
         from.format("%Y-%m-%d")
     );
     raise(watch, Rule::NoAttendance, evidence, at)
+}
+
+/// [`Rule::DeviceActivityLow`], as a valid day's steps arrive. A day that arrives late (not the
+/// latest known) joins the record but judges nothing, so the judgement is always of the most
+/// recent days.
+fn device_activity(
+    watch: &mut Watch,
+    rules: &Rules,
+    (day, steps): (NaiveDate, u32),
+    at: DateTime<Utc>,
+) -> Option<Alert> {
+    let percent = rules.device_activity_below_percent;
+    if percent == 0 {
+        return None;
+    }
+    match watch.steps.binary_search_by_key(&day, |(known, _)| *known) {
+        Ok(index) => watch.steps[index].1 = steps,
+        Err(index) => watch.steps.insert(index, (day, steps)),
+    }
+    let latest = watch.steps.last().map(|(known, _)| *known)?;
+    // Keep the fortnight before the earliest of the last days that could still be judged.
+    let window = Duration::days(BASELINE_DAYS + LOW_DAYS as i64 * 2);
+    watch.steps.retain(|(known, _)| *known + window > latest);
+    if day != latest {
+        return None;
+    }
+    let recent = &watch.steps[watch.steps.len().saturating_sub(LOW_DAYS)..];
+    let first = recent.first()?.0;
+    let baseline: Vec<u64> = watch
+        .steps
+        .iter()
+        .filter(|(known, _)| *known < first && *known + Duration::days(BASELINE_DAYS) >= first)
+        .map(|(_, steps)| u64::from(*steps))
+        .collect();
+    if baseline.len() < MIN_BASELINE_DAYS {
+        return None;
+    }
+    let mean = baseline.iter().sum::<u64>() / baseline.len() as u64;
+    let low = |steps: u32| u64::from(steps) * 100 < mean * u64::from(percent);
+    if !low(steps) {
+        if watch.lapsed != Some(Rule::DeviceActivityLow) {
+            return None;
+        }
+        let evidence = format!(
+            "{steps} steps on {day}, at least {percent}% of the {mean} a day of the fortnight \
+             before"
+        );
+        return end(watch, evidence, at);
+    }
+    if recent.len() < LOW_DAYS || !recent.iter().all(|(_, steps)| low(*steps)) || !may_lapse(watch)
+    {
+        return None;
+    }
+    let days: Vec<String> = recent
+        .iter()
+        .map(|(day, steps)| format!("{steps} on {day}"))
+        .collect();
+    let evidence = format!(
+        "steps below {percent}% of their own {mean} a day over {} valid days of the fortnight \
+         before: {}",
+        baseline.len(),
+        days.join(", ")
+    );
+    raise(watch, Rule::DeviceActivityLow, evidence, at)
 }
 
 #[cfg(test)]

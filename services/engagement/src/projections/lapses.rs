@@ -2,9 +2,9 @@
 //! referral's [`Watch`] (`engagement_watch`) and records the lapses the rules raise and end as
 //! events of the log (`lapses-<referral>`), in the subscription's own transaction. What it
 //! observes is the log's: statuses noted from the referral service, register places, clock
-//! ticks; the time of each alert is its triggering event's. Each alert's id is derived from the
-//! triggering event's, so a rebuild — the table reset, the checkpoint forgotten — derives the
-//! very same events, and the log's idempotent append makes them no-ops.
+//! ticks, device steps; the time of each alert is its triggering event's. Each alert's id is
+//! derived from the triggering event's, so a rebuild — the table reset, the checkpoint
+//! forgotten — derives the very same events, and the log's idempotent append makes them no-ops.
 
 use chrono::{DateTime, Duration, Utc};
 use eventstore::{
@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::app::{SCHEMA_VERSION, service_actor};
 use crate::domain::events::{Alerted, Event, lapses_stream};
+use crate::domain::evidence::{self, Measure};
 use crate::domain::lapse::{self, Alert, Observed, Rules, Watch};
 use crate::domain::session;
 use crate::projections::watches;
@@ -114,6 +115,23 @@ fn seen(recorded: &RecordedEvent) -> Result<Option<Seen>, serde_json::Error> {
             ),
             session::Event::SessionScheduled { .. } => return Ok(None),
         },
+        "evidence_recorded" => {
+            let evidence::Event::EvidenceRecorded { summary, at } =
+                recorded.decode::<evidence::Event>()?;
+            if summary.measure != Measure::Steps {
+                return Ok(None);
+            }
+            Seen::Referral(
+                summary.referral_id,
+                Observed::Steps {
+                    subject: summary.subject,
+                    day: summary.day,
+                    steps: summary.value,
+                    coverage_percent: summary.coverage_percent,
+                    at,
+                },
+            )
+        }
         _ => return Ok(None),
     };
     Ok(Some(seen))

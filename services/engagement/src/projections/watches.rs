@@ -18,13 +18,14 @@ struct Row {
     registered: bool,
     missed_sessions: String,
     lapsed_rule: Option<String>,
+    steps: String,
 }
 
 /// The columns a [`Row`] reads, for `concat!` (the SQL stays a literal).
 macro_rules! columns {
     () => {
         "referral_id, subject, active, since_micros, last_attended_micros, registered, \
-         missed_sessions, lapsed_rule"
+         missed_sessions, lapsed_rule, steps"
     };
 }
 
@@ -60,6 +61,16 @@ impl TryFrom<Row> for Watch {
                 Some(Rule::parse(code).ok_or_else(|| corrupt(format!("no rule {code:?}")))?)
             }
         };
+        let steps = row
+            .steps
+            .split(',')
+            .filter(|text| !text.is_empty())
+            .map(|text| {
+                text.split_once(':')
+                    .and_then(|(day, steps)| Some((day.parse().ok()?, steps.parse().ok()?)))
+                    .ok_or_else(|| corrupt(format!("{text:?} is not a day's steps")))
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Watch {
             referral_id: id(&row.referral_id)?,
             subject: row.subject,
@@ -69,6 +80,7 @@ impl TryFrom<Row> for Watch {
             registered: row.registered,
             missed,
             lapsed,
+            steps,
         })
     }
 }
@@ -108,15 +120,21 @@ pub(crate) async fn due(tx: &mut Tx, before: DateTime<Utc>) -> Result<Vec<Watch>
 /// Writes `watch` as it now is.
 pub(crate) async fn save(tx: &mut Tx, watch: &Watch) -> Result<(), StoreError> {
     let sql = "INSERT INTO engagement_watch (referral_id, subject, active, since_micros, \
-               last_attended_micros, registered, missed_in_a_row, missed_sessions, lapsed_rule) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+               last_attended_micros, registered, missed_in_a_row, missed_sessions, lapsed_rule, \
+               steps) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
                ON CONFLICT (referral_id) DO UPDATE SET subject = excluded.subject, \
                active = excluded.active, since_micros = excluded.since_micros, \
                last_attended_micros = excluded.last_attended_micros, \
                registered = excluded.registered, missed_in_a_row = excluded.missed_in_a_row, \
-               missed_sessions = excluded.missed_sessions, lapsed_rule = excluded.lapsed_rule";
+               missed_sessions = excluded.missed_sessions, lapsed_rule = excluded.lapsed_rule, \
+               steps = excluded.steps";
     let missed: Vec<String> = watch.missed.iter().map(Uuid::to_string).collect();
     let (missed_in_a_row, missed) = (missed.len() as i64, missed.join(","));
+    let steps: Vec<String> = watch
+        .steps
+        .iter()
+        .map(|(day, steps)| format!("{day}:{steps}"))
+        .collect();
     on_conn!(tx, |conn| sqlx::query(sql)
         .bind(watch.referral_id.to_string())
         .bind(&watch.subject)
@@ -127,6 +145,7 @@ pub(crate) async fn save(tx: &mut Tx, watch: &Watch) -> Result<(), StoreError> {
         .bind(missed_in_a_row)
         .bind(&missed)
         .bind(watch.lapsed.map(Rule::code))
+        .bind(steps.join(","))
         .execute(conn)
         .await
         .map(drop))?;

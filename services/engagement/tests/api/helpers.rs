@@ -113,6 +113,19 @@ impl Running {
         referral_id
     }
 
+    /// Records that the person of `referral_id` consents to share device data, as the referral
+    /// service's `referral_requested` tells the view.
+    pub(crate) async fn consent_to_device_data(&self, referral_id: Uuid) {
+        let store = self.store().await;
+        let sql = "UPDATE referrals SET share_device_data = TRUE WHERE referral_id = $1";
+        eventstore::on_pool!(&store, |pool| sqlx::query(sql)
+            .bind(referral_id.to_string())
+            .execute(pool)
+            .await
+            .map(drop))
+        .expect("the consent in the view");
+    }
+
     /// A's session, from an hour ago for two hours.
     pub(crate) async fn session(&mut self) -> String {
         self.session_between(-1, 1).await
@@ -248,16 +261,21 @@ pub(crate) async fn tick(store: &EventStore, at: DateTime<Utc>) {
 
 /// Waits until the lapse evaluator has judged everything `store`'s log held when asked.
 pub(crate) async fn judged(store: &EventStore) {
+    caught_up(store, engagement::projections::lapses::SUBSCRIPTION).await;
+}
+
+/// Waits until subscription `name` has seen everything `store`'s log held when asked.
+pub(crate) async fn caught_up(store: &EventStore, name: &str) {
     let target = store
         .last_committed_position()
         .await
         .expect("the log's end");
-    let evaluator = Subscription::new(store.clone(), engagement::projections::lapses::SUBSCRIPTION);
+    let subscription = Subscription::new(store.clone(), name);
     let deadline = tokio::time::Instant::now() + Wait::from_secs(60);
-    while evaluator.checkpoint().await.expect("checkpoint") < target {
+    while subscription.checkpoint().await.expect("checkpoint") < target {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "the lapse evaluator never caught up"
+            "subscription {name} never caught up"
         );
         tokio::time::sleep(Wait::from_millis(50)).await;
     }

@@ -8,6 +8,8 @@ use super::*;
 const RULES: Rules = Rules {
     missed_in_a_row: 2,
     days_without_attendance: 21,
+    device_activity_below_percent: 50,
+    valid_coverage_percent: 50,
 };
 
 const REFERRAL: Uuid = Uuid::from_u128(7);
@@ -54,6 +56,21 @@ fn dna(n: u128, on: u32) -> Observed {
 
 fn tick(on: u32) -> Observed {
     Observed::Tick { at: day(on) }
+}
+
+/// Day `n`'s steps, from a device worn all day, received the morning after.
+fn steps(n: u32, count: u32) -> Observed {
+    worn(n, count, 100)
+}
+
+fn worn(n: u32, count: u32, coverage_percent: u8) -> Observed {
+    Observed::Steps {
+        subject: "nhs-hmac:7".to_owned(),
+        day: day(n).date_naive(),
+        steps: count,
+        coverage_percent,
+        at: day(n + 1),
+    }
 }
 
 /// Everything observed so far, under `rules`.
@@ -164,12 +181,17 @@ fn a_rule_set_to_zero_is_off() {
     let off = Rules {
         missed_in_a_row: 0,
         days_without_attendance: 0,
+        device_activity_below_percent: 0,
+        ..RULES
     };
     let raised = given_under(off, &[status("accepted", 1)]).when(&[
         dna(1, 3),
         dna(2, 10),
         dna(3, 17),
         tick(31),
+        steps(10, 0),
+        steps(11, 0),
+        steps(12, 0),
     ]);
     assert_eq!(raised, []);
 }
@@ -263,8 +285,14 @@ fn a_lapse_under_one_rule_is_not_raised_again_under_another() {
 
 #[test]
 fn every_rule_is_named_by_its_code() {
-    for rule in [Rule::MissedInARow, Rule::NoAttendance] {
+    for rule in [
+        Rule::MissedInARow,
+        Rule::NoAttendance,
+        Rule::DeviceActivityLow,
+    ] {
         assert_eq!(Rule::parse(rule.code()), Some(rule));
     }
     assert_eq!(Rule::parse("device-activity"), None);
 }
+
+mod device;
