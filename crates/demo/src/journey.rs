@@ -45,6 +45,8 @@ pub(crate) struct Walked {
     pub(crate) responses: usize,
     /// Their places in the registers of the sessions they were referred to.
     pub(crate) places: Places,
+    /// Daily device summaries sent for them (synthetic).
+    pub(crate) device_days: usize,
 }
 
 impl Walked {
@@ -177,6 +179,9 @@ pub(crate) async fn walk(
         _ => crate::onward::connect(&journey).await?,
     };
     walked.responses = measured;
+    if person.share_device_data {
+        walked.device_days = crate::devices::send(&journey).await?;
+    }
     // Connected to a service: measured again, as a follow-up (or at close).
     if matches!(person.path, Path::Connected { .. }) {
         walked.responses += measures::record(&journey, When::FollowUp).await?;

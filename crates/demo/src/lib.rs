@@ -12,9 +12,11 @@
 //! gRPC API, and record outcome measures over the outcomes service's (SWEMWBS, EQ-5D-5L, ONS4 or
 //! UCLA-3, synthetic answers) at baseline and, for those connected to a service, at follow-up
 //! (`measures.rs`); the providers publish their weekly sessions and keep the registers of
-//! the people they took on over the engagement service's (`attendance.rs`). Every call is
-//! signed in as the person making it, with a token from the
-//! instance's issuer (the local issuer of `linkwork up`).
+//! the people they took on over the engagement service's (`attendance.rs`), and an activity
+//! app's integrator sends three weeks of daily steps for those who consented to share device
+//! data (`devices.rs`, synthetic; some slowing down, so a device-activity lapse shows). Every
+//! call is signed in as the person making it, with a token from the instance's issuer (the
+//! local issuer of `linkwork up`).
 //!
 //! Everything is derived from a seed, ids included, so a re-run with the same seed finds what
 //! it made before and makes nothing new.
@@ -25,6 +27,7 @@
 mod attendance;
 mod calls;
 mod demographics;
+mod devices;
 mod error;
 mod fhir;
 mod handoff;
@@ -153,5 +156,6 @@ fn tally(report: &mut Report, walked: journey::Walked) {
     report.outcome_responses += walked.responses;
     report.attended += walked.places.attended;
     report.missed += walked.places.missed;
+    report.device_days += walked.device_days;
     report.unmatched += usize::from(walked.unmatched);
 }

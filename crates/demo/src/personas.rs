@@ -71,6 +71,12 @@ pub fn personas(seed: u64) -> Vec<Persona> {
             "the ICB's outcomes lead: which EQ-5D value set is in force, and the instruments",
         ),
         person(
+            crate::devices::SYNC_USER,
+            crate::devices::INTEGRATOR,
+            "integrator",
+            "an activity app's integrator: daily step summaries for people who consented",
+        ),
+        person(
             "demo-auditor",
             ICB,
             "auditor",

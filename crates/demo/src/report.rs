@@ -48,6 +48,8 @@ pub struct Report {
     pub unmatched: usize,
     /// Outcome measures recorded (synthetic answers), baseline and follow-up.
     pub outcome_responses: usize,
+    /// Daily device summaries sent by the synthetic activity app.
+    pub device_days: usize,
     /// Places in session registers: attended.
     pub attended: usize,
     /// Places in session registers: did not attend, or cancelled.
@@ -123,10 +125,15 @@ impl fmt::Display for Report {
             "outcome measures (synthetic answers): {} responses, baseline and follow-up",
             self.outcome_responses
         )?;
-        write!(
+        writeln!(
             f,
             "session registers: {} attended, {} missed",
             self.attended, self.missed
+        )?;
+        write!(
+            f,
+            "device evidence (synthetic activity app): {} daily step summaries",
+            self.device_days
         )
     }
 }

@@ -302,6 +302,44 @@ async fn a_small_demo_gives_every_query_data_and_a_second_load_adds_nothing() {
     // some missed.
     assert!(report.attended > 0 && report.missed > 0, "{report}");
 
+    // Those who consented to share device data have three weeks of synthetic steps, and some
+    // walked far less over the last days: a device-activity lapse.
+    assert!(report.device_days >= 21, "{report}");
+    let engagement = instance.spawned.store(engagement::SERVICE.name).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let count = |sql: &'static str| {
+            let engagement = engagement.clone();
+            async move {
+                let (count,): (i64,) = eventstore::on_pool!(&engagement, |pool| {
+                    sqlx::query_as(sql).fetch_one(pool).await
+                })
+                .expect("the engagement log");
+                count
+            }
+        };
+        let summaries =
+            count("SELECT COUNT(*) FROM events WHERE event_type = 'evidence_recorded'").await;
+        assert_eq!(
+            summaries as usize, report.device_days,
+            "every summary recorded once"
+        );
+        let lapses = count(
+            "SELECT COUNT(*) FROM engagement_watch \
+             WHERE lapsed_rule = 'device-activity-below-own-fortnight'",
+        )
+        .await;
+        if lapses > 0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no device-activity lapse among {} people's steps",
+            report.device_days / 21
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+
     // The people the link workers work with have outcome measures, at baseline and, for
     // those connected to a service, paired follow-ups judged against the MID.
     assert!(report.outcome_responses >= 10, "{report}");
