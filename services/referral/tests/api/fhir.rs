@@ -113,9 +113,8 @@ async fn call(
     organisation: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, Option<String>, Value) {
-    let caller = organisation.map(|organisation| {
-        identity::Caller::new("someone", organisation, "link-worker")
-    });
+    let caller = organisation
+        .map(|organisation| identity::Caller::new("someone", organisation, "link-worker"));
     let answer = testkit::http::call(router, caller.as_ref(), method, uri, body).await;
     (answer.status, answer.location, answer.body)
 }
