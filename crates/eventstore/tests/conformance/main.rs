@@ -5,6 +5,7 @@ mod aggregate;
 mod anchoring;
 mod append;
 mod audit;
+mod by_id;
 mod concurrency;
 mod helpers;
 mod integrity;
