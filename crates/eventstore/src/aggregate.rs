@@ -19,6 +19,13 @@ pub trait StoredEvent: Serialize + DeserializeOwned {
     fn event_type(&self) -> &'static str;
 }
 
+/// A decider whose aggregate is kept in the log: what [`execute`] runs. Every decider whose
+/// events are [`StoredEvent`]s and whose refusals are errors is one; the trait only names
+/// those bounds once.
+pub trait Aggregate: Decider<Event: StoredEvent, Error: std::error::Error + 'static> {}
+
+impl<D: Decider<Event: StoredEvent, Error: std::error::Error + 'static>> Aggregate for D {}
+
 /// Why a command did not take effect.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError<E: std::error::Error + 'static> {
@@ -97,18 +104,13 @@ pub fn encode<E: StoredEvent, Err: std::error::Error + 'static>(
 
 /// Decides `command` against the aggregate in `stream_id` and appends what it causes,
 /// expecting the version it loaded.
-pub async fn execute<D>(
+pub async fn execute<D: Aggregate>(
     store: &EventStore,
     stream_id: &str,
     command: D::Command,
     schema_version: u32,
     metadata: &EventMetadata,
-) -> Result<Handled<D::Event>, CommandError<D::Error>>
-where
-    D: Decider,
-    D::Event: StoredEvent,
-    D::Error: std::error::Error + 'static,
-{
+) -> Result<Handled<D::Event>, CommandError<D::Error>> {
     let loaded = load_folded::<D>(store, stream_id).await?;
     execute_loaded::<D>(store, stream_id, &loaded, command, schema_version, metadata).await
 }
@@ -125,15 +127,10 @@ pub struct Loaded<S> {
 
 /// Loads the aggregate in `stream_id` (verified, as [`load`]) and folds it, keeping the version
 /// it was folded at for [`execute_loaded`].
-pub async fn load_folded<D>(
+pub async fn load_folded<D: Aggregate>(
     store: &EventStore,
     stream_id: &str,
-) -> Result<Loaded<D::State>, CommandError<D::Error>>
-where
-    D: Decider,
-    D::Event: StoredEvent,
-    D::Error: std::error::Error + 'static,
-{
+) -> Result<Loaded<D::State>, CommandError<D::Error>> {
     let history: Vec<D::Event> = load(store, stream_id).await?;
     Ok(Loaded {
         state: D::fold(&history),
@@ -145,19 +142,14 @@ where
 /// needed the state to build the command: decides against `loaded` and appends expecting
 /// `loaded.version`, so the stream is read once. A change to the stream since the load is
 /// still a `WrongExpectedVersion` conflict, for the caller to load again and retry.
-pub async fn execute_loaded<D>(
+pub async fn execute_loaded<D: Aggregate>(
     store: &EventStore,
     stream_id: &str,
     loaded: &Loaded<D::State>,
     command: D::Command,
     schema_version: u32,
     metadata: &EventMetadata,
-) -> Result<Handled<D::Event>, CommandError<D::Error>>
-where
-    D: Decider,
-    D::Event: StoredEvent,
-    D::Error: std::error::Error + 'static,
-{
+) -> Result<Handled<D::Event>, CommandError<D::Error>> {
     let expected = match loaded.version {
         0 => ExpectedVersion::NoStream,
         n => ExpectedVersion::Exact(n),
