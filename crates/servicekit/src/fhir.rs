@@ -120,6 +120,28 @@ impl OperationOutcome {
     }
 }
 
+impl OperationOutcome {
+    /// What a command's failure leaves for the service to say: its own refusal, or — the log
+    /// failed, or a bug (logged) — the `OperationOutcome` already.
+    pub fn unless_rejected<E: std::error::Error + 'static>(
+        error: eventstore::aggregate::CommandError<E>,
+    ) -> Result<E, Self> {
+        use eventstore::aggregate::CommandError;
+        match error {
+            CommandError::Rejected(refused) => Ok(refused),
+            CommandError::Store(error) => Err(Self::store(&error)),
+            other => {
+                tracing::error!(error = %eventstore::error_chain(&other), "FHIR request failed");
+                Err(Self::plain(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "exception",
+                    "internal error",
+                ))
+            }
+        }
+    }
+}
+
 impl From<eventstore::StoreError> for OperationOutcome {
     fn from(error: eventstore::StoreError) -> Self {
         Self::store(&error)

@@ -15,7 +15,6 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
-use eventstore::aggregate::CommandError;
 use serde_json::{Value, json};
 use servicekit::fhir::{FhirCaller, OperationOutcome, admit, fhir_json};
 use uuid::Uuid;
@@ -239,17 +238,9 @@ fn element(why: &Unfit) -> &'static str {
 /// A refusal of the application layer as an OperationOutcome naming the element at fault,
 /// within the resource `at(index)` names.
 fn refusal(error: AppError, at: impl Fn(usize) -> String) -> OperationOutcome {
-    let refused = match error {
-        CommandError::Rejected(refused) => refused,
-        CommandError::Store(error) => return OperationOutcome::store(&error),
-        other => {
-            tracing::error!(error = %eventstore::error_chain(&other), "FHIR request failed");
-            return OperationOutcome::plain(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "exception",
-                "internal error",
-            );
-        }
+    let refused = match OperationOutcome::unless_rejected(error) {
+        Ok(refused) => refused,
+        Err(outcome) => return outcome,
     };
     match &refused {
         Refused::Evidence(rejected) => {

@@ -20,7 +20,6 @@ use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
-use eventstore::aggregate::CommandError;
 use measures::{AnswerError, Instrument};
 use serde_json::{Value, json};
 use servicekit::fhir::{FhirCaller, OperationOutcome, PSEUDONYM_SYSTEM, admit, fhir_json};
@@ -201,17 +200,9 @@ fn link_id_of(error: &AnswerError) -> &str {
 
 /// A refusal of the application layer as an OperationOutcome naming the element at fault.
 fn refusal(error: AppError) -> OperationOutcome {
-    let refused = match error {
-        CommandError::Rejected(refused) => refused,
-        CommandError::Store(error) => return OperationOutcome::store(&error),
-        other => {
-            tracing::error!(error = %eventstore::error_chain(&other), "FHIR request failed");
-            return OperationOutcome::plain(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "exception",
-                "internal error",
-            );
-        }
+    let refused = match OperationOutcome::unless_rejected(error) {
+        Ok(refused) => refused,
+        Err(outcome) => return outcome,
     };
     let message = refused.to_string();
     match &refused {

@@ -11,26 +11,17 @@ pub use servicekit::fhir::OperationOutcome as Outcome;
 
 /// The OperationOutcome a refusal of the application layer (or a failure of the log) is.
 pub fn refused(error: AppError) -> Outcome {
-    match error {
-        AppError::Rejected(rejected) => {
-            let message = rejected.to_string();
-            match rejected {
-                Error::NotFound => Outcome::not_found(message),
-                Error::AlreadyExists => Outcome::plain(StatusCode::CONFLICT, "duplicate", message),
-                Error::NotAParty { .. } | Error::OfferNotForYou(_) | Error::NotAccountable(_) => {
-                    Outcome::plain(StatusCode::FORBIDDEN, "forbidden", message)
-                }
-                _ => Outcome::plain(StatusCode::UNPROCESSABLE_ENTITY, "business-rule", message),
-            }
+    let rejected = match Outcome::unless_rejected(error) {
+        Ok(rejected) => rejected,
+        Err(outcome) => return outcome,
+    };
+    let message = rejected.to_string();
+    match rejected {
+        Error::NotFound => Outcome::not_found(message),
+        Error::AlreadyExists => Outcome::plain(StatusCode::CONFLICT, "duplicate", message),
+        Error::NotAParty { .. } | Error::OfferNotForYou(_) | Error::NotAccountable(_) => {
+            Outcome::plain(StatusCode::FORBIDDEN, "forbidden", message)
         }
-        AppError::Store(store) => Outcome::store(&store),
-        other => {
-            tracing::error!(error = %eventstore::error_chain(&other), "FHIR request failed");
-            Outcome::plain(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "exception",
-                "internal error",
-            )
-        }
+        _ => Outcome::plain(StatusCode::UNPROCESSABLE_ENTITY, "business-rule", message),
     }
 }
