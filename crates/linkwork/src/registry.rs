@@ -10,6 +10,7 @@ pub(crate) const SERVICES: &[&Service] = &[
     &directory::SERVICE,
     &outcomes::SERVICE,
     &engagement::SERVICE,
+    &billing::SERVICE,
 ];
 
 /// Every service's settings.

@@ -170,8 +170,8 @@ fn a_peer_that_cannot_be_used_fails_at_start_naming_the_setting() {
             "must be an http:// URL",
         ),
         (
-            "billing=http://billing:50051",
-            "there is no billing service",
+            "payroll=http://payroll:50051",
+            "there is no payroll service",
         ),
         ("directory", "must be SERVICE=http://HOST:PORT"),
     ] {

@@ -10,7 +10,7 @@ use servicekit::{Open, Storage};
 use uuid::Uuid;
 
 /// The logs `up` makes in a data folder.
-const LOGS: [&str; 4] = ["referral", "directory", "outcomes", "engagement"];
+const LOGS: [&str; 5] = ["referral", "directory", "outcomes", "engagement", "billing"];
 
 fn event(n: u32) -> NewEvent {
     let metadata = EventMetadata {

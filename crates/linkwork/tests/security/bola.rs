@@ -30,15 +30,17 @@ const LINK_WORKER_A: Who = Who::new("lw-a", "PCN-A", "link-worker");
 const CURATOR_A: Who = Who::new("cur-a", VCSE_A, "directory-curator");
 const PROVIDER_A: Who = Who::new("prov-a", VCSE_A, "vcse-provider");
 const ADMIN: Who = Who::new("admin", "ICB", "directory-admin");
+const COMMISSIONER_A: Who = Who::new("com-a", "ICB-A", "commissioner");
 
 /// Another organisation's people, in every role there is.
-const ATTACKERS: [Who; 6] = [
+const ATTACKERS: [Who; 7] = [
     Who::new("dr-b", "LWP-B", "referrer"),
     Who::new("lw-b", "PCN-B", "link-worker"),
     Who::new("cur-b", VCSE_B, "directory-curator"),
     Who::new("prov-b", VCSE_B, "vcse-provider"),
     Who::new("citizen-b", "NHS-LOGIN", "citizen"),
     Who::new("aud-b", "ICB-B", "auditor"),
+    Who::new("com-b", "ICB-B", "commissioner"),
 ];
 
 /// The routes whose objects anyone signed in may read: the directory is open data, and a
@@ -146,6 +148,8 @@ async fn no_one_of_another_organisation_reaches_an_object_of_a(kind: BackendKind
     assert_eq!(platform.get(LINK_WORKER_A, &trail).await.status, 200);
     let task = format!("/fhir/Task/{}", objects["referral_id"]);
     assert_eq!(platform.get(GP_A, &task).await.status, 200);
+    let claim = format!("/api/v1/claims/{}", objects["claim_id"]);
+    assert_eq!(platform.get(COMMISSIONER_A, &claim).await.status, 200);
     // A's link worker records a response for A's referral (once the outcomes service has
     // heard of it over the bus), and only A's people see its scores.
     let responses = format!("/api/v1/referrals/{}/responses", objects["referral_id"]);
@@ -234,6 +238,7 @@ async fn set_up_organisation_a(platform: &Platform) -> Objects {
         .await;
     assert_eq!(referral.status, 201, "{}", referral.body);
     let referral = referral.json();
+    let (contract_id, claim_id) = contract_and_claim(platform).await;
     BTreeMap::from([
         ("organization_id", VCSE_A.to_owned()),
         ("location_id", location),
@@ -242,7 +247,47 @@ async fn set_up_organisation_a(platform: &Platform) -> Objects {
         ("referral_id", text(&referral["referral_id"])),
         ("offer_id", text(&referral["offer_id"])),
         ("session_id", text(&session.json()["session_id"])),
+        ("contract_id", contract_id),
+        ("claim_id", claim_id),
     ])
+}
+
+/// A's commissioner's block contract with A's provider, from the first of the month before
+/// last, and its claim for last month once the billing service has accrued it.
+async fn contract_and_claim(platform: &Platform) -> (String, String) {
+    let tariff = json!({ "trigger": "block", "amount": "1,000.00" });
+    let from = (chrono::Utc::now().date_naive() - chrono::Months::new(2)).format("%Y-%m-01");
+    let body = json!({ "provider": VCSE_A, "funding": "icb", "effective_from": from.to_string(),
+        "tariffs": [tariff] });
+    let agreed = platform
+        .json(COMMISSIONER_A, "POST", "/api/v1/contracts", &body)
+        .await;
+    assert_eq!(agreed.status, 201, "{}", agreed.body);
+    let contract_id = text(&agreed.json()["contract_id"]);
+    let path = format!("/api/v1/contracts/{contract_id}/claims");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    let drafted = loop {
+        let month = json!({ "month": last_month() });
+        let answer = platform.json(PROVIDER_A, "POST", &path, &month).await;
+        if answer.status != 503 || tokio::time::Instant::now() > deadline {
+            break answer;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(drafted.status, 201, "{}", drafted.body);
+    (contract_id, text(&drafted.json()["claim_id"]))
+}
+
+fn last_month() -> String {
+    (chrono::Utc::now().date_naive() - chrono::Months::new(1))
+        .format("%Y-%m")
+        .to_string()
+}
+
+fn day_in(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn text(value: &Value) -> String {
@@ -341,6 +386,13 @@ fn body_for(rpc: &str, objects: &Objects) -> Option<Value> {
             json!({ "referral_id": objects["referral_id"], "status": "attended" })
         }
         "IssueCheckIn" => json!({}),
+        "AmendContract" => json!({ "effective_from": day_in(1),
+            "tariffs": [{ "trigger": "block", "amount": "1.00" }] }),
+        "EndContract" => json!({ "last_day": day_in(1), "reason": "PWNED" }),
+        "DraftClaim" => json!({ "month": last_month() }),
+        "SubmitClaim" => json!({}),
+        "DecideClaim" => json!({ "decision": "approve" }),
+        "RecordPayment" => json!({ "remittance": "PWNED", "paid_on": day_in(0) }),
         "ReinstateService"
         | "RemoveServiceLocation"
         | "AcceptOffer"
@@ -350,7 +402,10 @@ fn body_for(rpc: &str, objects: &Objects) -> Option<Value> {
         | "ListOutcomes"
         | "GetSession"
         | "ListLapses"
-        | "GetTimeline" => return None,
+        | "GetTimeline"
+        | "GetContract"
+        | "ListClaims"
+        | "GetClaim" => return None,
         other => panic!("the matrix has no request for {other}: add one"),
     })
 }
