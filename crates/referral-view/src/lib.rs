@@ -7,7 +7,9 @@
 //! read are skipped.
 
 use contract::events::decode_if;
-use eventstore::{EventStore, HandlerError, StoreError, Tx, on_conn, on_pool};
+use std::collections::BTreeMap;
+
+use eventstore::{EventStore, HandlerError, PoolRef, StoreError, Tx, on_conn, on_pool};
 use messaging::{BusHandler, ReceivedEvent};
 use prost_types::Timestamp;
 use proto::referral::v1 as referral;
@@ -223,35 +225,97 @@ impl BusHandler for ReferralView {
     }
 }
 
+/// The columns a [`Row`] reads, for `concat!` (the SQL stays a literal).
+macro_rules! columns {
+    () => {
+        "subject, referrer, owner, holder, offered_to, requested_micros, started_micros, \
+         closed_micros, share_with_referrer, age_band, sex, part_of, status, \
+         share_with_providers, share_device_data"
+    };
+}
+
 /// The referral `referral_id` as the view holds it, if the view has heard of it.
 pub async fn find(store: &EventStore, referral_id: Uuid) -> Result<Option<Referral>, StoreError> {
-    let sql = "SELECT subject, referrer, owner, holder, offered_to, requested_micros, \
-               started_micros, closed_micros, share_with_referrer, age_band, sex, part_of, \
-               status, share_with_providers, share_device_data FROM referrals \
-               WHERE referral_id = $1";
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM referrals WHERE referral_id = $1"
+    );
     let id = referral_id.to_string();
     let row: Option<Row> = on_pool!(store, |pool| sqlx::query_as(sql)
         .bind(&id)
         .fetch_optional(pool)
         .await)?;
-    Ok(row.map(|row| Referral {
-        referral_id,
-        subject: row.subject,
-        referrer: row.referrer,
-        owner: row.owner,
-        holder: row.holder,
-        offered_to: row.offered_to,
-        part_of: row.part_of.and_then(|id| Uuid::parse_str(&id).ok()),
-        status: row.status,
-        requested_micros: row.requested_micros,
-        started_micros: row.started_micros,
-        closed_micros: row.closed_micros,
-        share_with_providers: row.share_with_providers,
-        share_with_referrer: row.share_with_referrer,
-        share_device_data: row.share_device_data,
-        age_band: row.age_band,
-        sex: row.sex,
-    }))
+    Ok(row.map(|row| row.into_referral(referral_id)))
+}
+
+/// The referrals of `referral_ids` the view has heard of, by id, in one query: what a request
+/// naming many referrals (a batch of device evidence) reads.
+pub async fn find_many(
+    store: &EventStore,
+    referral_ids: &[Uuid],
+) -> Result<BTreeMap<Uuid, Referral>, StoreError> {
+    let ids: Vec<String> = referral_ids.iter().map(Uuid::to_string).collect();
+    let rows: Vec<Keyed> = match store.pool_ref() {
+        PoolRef::Postgres(pool) => {
+            let sql = concat!(
+                "SELECT referral_id, ",
+                columns!(),
+                " FROM referrals WHERE referral_id = ANY($1)"
+            );
+            sqlx::query_as(sql).bind(&ids).fetch_all(pool).await?
+        }
+        PoolRef::Sqlite(pool) => {
+            // SQLite takes no arrays: the ids go as one JSON array, unpacked by json_each (a
+            // UUID's text needs no escaping).
+            let sql = concat!(
+                "SELECT referral_id, ",
+                columns!(),
+                " FROM referrals WHERE referral_id IN (SELECT value FROM json_each($1))"
+            );
+            let quoted: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
+            let json = format!("[{}]", quoted.join(","));
+            sqlx::query_as(sql).bind(json).fetch_all(pool).await?
+        }
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|keyed| {
+            let referral_id = Uuid::parse_str(&keyed.referral_id).ok()?;
+            Some((referral_id, keyed.row.into_referral(referral_id)))
+        })
+        .collect())
+}
+
+/// A row of the view with its id.
+#[derive(sqlx::FromRow)]
+struct Keyed {
+    referral_id: String,
+    #[sqlx(flatten)]
+    row: Row,
+}
+
+impl Row {
+    fn into_referral(self, referral_id: Uuid) -> Referral {
+        Referral {
+            referral_id,
+            subject: self.subject,
+            referrer: self.referrer,
+            owner: self.owner,
+            holder: self.holder,
+            offered_to: self.offered_to,
+            part_of: self.part_of.and_then(|id| Uuid::parse_str(&id).ok()),
+            status: self.status,
+            requested_micros: self.requested_micros,
+            started_micros: self.started_micros,
+            closed_micros: self.closed_micros,
+            share_with_providers: self.share_with_providers,
+            share_with_referrer: self.share_with_referrer,
+            share_device_data: self.share_device_data,
+            age_band: self.age_band,
+            sex: self.sex,
+        }
+    }
 }
 
 /// A row of the view, as stored.

@@ -1,6 +1,6 @@
 //! The person's consents as the view keeps them from the referral service's events: each set
 //! from `referral_requested` apart from the others, absent ones read as not given, and all of
-//! them cleared by `consent_withdrawn`.
+//! them cleared by `consent_withdrawn`; and many referrals read at once as each alone.
 
 use chrono::{DateTime, TimeZone, Utc};
 use eventstore::{Actor, EventMetadata, EventStore, Position, RecordedEvent};
@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 testkit::on_both_backends!(
     each_consent_is_kept_apart_and_withdrawal_clears_them_all,
+    many_referrals_are_read_at_once_as_each_alone,
     a_referral_published_before_device_data_was_asked_has_no_consent_to_it,
 );
 
@@ -148,4 +149,25 @@ async fn a_referral_published_before_device_data_was_asked_has_no_consent_to_it(
     });
     deliver(&store, &requested(referral_id, before)).await;
     assert_eq!(consents(&store, referral_id).await, (true, true, false));
+}
+
+async fn many_referrals_are_read_at_once_as_each_alone(kind: BackendKind) {
+    let (_database, store) = view(kind).await;
+    let (first, second, unknown) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let consent = json!({ "share_with_providers": true, "share_device_data": true });
+    deliver(&store, &requested(first, consent.clone())).await;
+    deliver(&store, &requested(second, json!({}))).await;
+
+    let found = referral_view::find_many(&store, &[second, unknown, first])
+        .await
+        .expect("read");
+
+    assert_eq!(found.len(), 2, "the unknown one left out");
+    for id in [first, second] {
+        let alone = referral_view::find(&store, id).await.expect("read");
+        assert_eq!(found.get(&id), alone.as_ref(), "{id}");
+    }
+    assert!(found[&first].share_device_data && !found[&second].share_device_data);
+    let none = referral_view::find_many(&store, &[]).await.expect("read");
+    assert!(none.is_empty());
 }

@@ -138,18 +138,15 @@ impl EngagementApp {
     ) -> Result<Vec<(DailySummary, bool)>, AppError> {
         let now = Utc::now();
         let mut checked = Vec::with_capacity(summaries.len());
-        let mut referrals: BTreeMap<Uuid, Option<Referral>> = BTreeMap::new();
+        // A night's batch names many people: their referrals are read in one query.
+        let mut ids: Vec<Uuid> = summaries.iter().map(|new| new.referral_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let referrals = referral_view::find_many(&self.store, &ids).await?;
         for (index, new) in summaries.into_iter().enumerate() {
-            let referral = match referrals.get(&new.referral_id) {
-                Some(known) => known.clone(),
-                None => {
-                    let found = referral_view::find(&self.store, new.referral_id).await?;
-                    referrals.insert(new.referral_id, found.clone());
-                    found
-                }
-            };
+            let referral = referrals.get(&new.referral_id);
             let summary = self
-                .check_summary(new, referral.as_ref(), &context.caller.organisation, now)
+                .check_summary(new, referral, &context.caller.organisation, now)
                 .map_err(|why| {
                     CommandError::Rejected(Refused::Evidence(Rejected { index, why }))
                 })?;
