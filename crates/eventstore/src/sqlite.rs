@@ -158,27 +158,35 @@ pub(crate) async fn stored_stream(
     decode_rows!(rows, decode_stored_row)
 }
 
-/// The events with these ids, as stored, in log order; ids not in the log are skipped.
+/// The events with these ids, as stored, in log order; ids not in the log are skipped. One
+/// statement per [`IDS_PER_STATEMENT`] ids, each bound (the ids are stored as blobs, which a
+/// JSON array could not carry).
 pub(crate) async fn stored_by_id(
     conn: &mut SqliteConnection,
     ids: &[Uuid],
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let mut found = Vec::new();
-    for id in ids {
-        let rows = sqlx::query(concat!(
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let mut query = sqlx::QueryBuilder::new(concat!(
             "SELECT ",
             columns!(),
-            " FROM events WHERE event_id = $1"
-        ))
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+            " FROM events WHERE event_id IN ("
+        ));
+        let mut each = query.separated(", ");
+        for id in chunk {
+            each.push_bind(*id);
+        }
+        query.push(")");
+        let rows = query.build().fetch_all(&mut *conn).await?;
         let stored: Vec<StoredEvent> = decode_rows!(rows, decode_stored_row)?;
         found.extend(stored);
     }
     found.sort_by_key(|stored| stored.event.position);
     Ok(found)
 }
+
+/// Ids bound in one statement: far below SQLite's limit on bound parameters (32,766).
+const IDS_PER_STATEMENT: usize = 500;
 
 /// The first `limit` events of one stream with their stored hashes and, read in the same
 /// statement (so in the same snapshot), the stream's anchored head: a verified load in one

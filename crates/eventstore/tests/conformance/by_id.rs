@@ -33,4 +33,13 @@ async fn events_are_read_by_id_in_log_order_skipping_unknown_ids(kind: BackendKi
     assert_eq!(found, [(ids[0], "thing-1", 1), (ids[2], "thing-2", 1)]);
     assert_eq!(read[1].payload, br#"{"n":3}"#);
     assert_eq!(store.read_events(&[]).await.expect("none"), []);
+
+    // Many ids at once (more than one statement takes on SQLite): the known ones found
+    // wherever they are among them.
+    let mut many: Vec<Uuid> = (0..1200).map(|_| Uuid::now_v7()).collect();
+    many.insert(0, ids[2]);
+    many.push(ids[1]);
+    let read = store.read_events(&many).await.expect("read");
+    let found: Vec<Uuid> = read.iter().map(|e| e.event_id).collect();
+    assert_eq!(found, [ids[1], ids[2]]);
 }
