@@ -105,10 +105,10 @@ fn micros(at: Option<&Timestamp>) -> i64 {
     })
 }
 
-/// The referral id a referral stream's id names (`referral-<simple uuid>`).
-fn referral_id(stream_id: &str) -> Option<String> {
-    let simple = stream_id.strip_prefix("referral-")?;
-    Uuid::try_parse(simple).ok().map(|id| id.to_string())
+/// The referral a referral stream's id names (`referral-<simple uuid>`); `None` for any other
+/// stream. What every consumer of the referral service's events reads the referral from.
+pub fn referral_of_stream(stream_id: &str) -> Option<Uuid> {
+    Uuid::try_parse(stream_id.strip_prefix("referral-")?).ok()
 }
 
 async fn run(
@@ -131,7 +131,7 @@ impl BusHandler for ReferralView {
     async fn handle(&mut self, tx: &mut Tx, received: &ReceivedEvent) -> Result<(), HandlerError> {
         let (service, event) = (received.service.as_str(), &received.event);
         let (kind, payload) = (event.event_type.as_str(), &event.payload[..]);
-        let Some(id) = referral_id(&event.stream_id) else {
+        let Some(id) = referral_of_stream(&event.stream_id).map(|id| id.to_string()) else {
             return Ok(());
         };
         let id = id.as_str();
@@ -377,9 +377,10 @@ mod tests {
     fn referral_streams_name_their_referral() {
         let id = Uuid::new_v4();
         assert_eq!(
-            referral_id(&format!("referral-{}", id.simple())),
-            Some(id.to_string())
+            referral_of_stream(&format!("referral-{}", id.simple())),
+            Some(id)
         );
-        assert_eq!(referral_id("service-1"), None);
+        assert_eq!(referral_of_stream("service-1"), None);
+        assert_eq!(referral_of_stream("referral-not-a-uuid"), None);
     }
 }

@@ -32,17 +32,12 @@ impl ReferralConsumer {
     }
 }
 
-/// The referral a referral stream's id names (`referral-<simple uuid>`).
-fn referral_id(stream_id: &str) -> Option<Uuid> {
-    Uuid::try_parse(stream_id.strip_prefix("referral-")?).ok()
-}
-
 impl BusHandler for ReferralConsumer {
     async fn handle(&mut self, tx: &mut Tx, received: &ReceivedEvent) -> Result<(), HandlerError> {
         self.view.handle(tx, received).await?;
         let (service, event) = (received.service.as_str(), &received.event);
         let (kind, payload) = (event.event_type.as_str(), &event.payload[..]);
-        let Some(referral_id) = referral_id(&event.stream_id) else {
+        let Some(referral_id) = referral_view::referral_of_stream(&event.stream_id) else {
             return Ok(());
         };
         if let Some(assessed) = decode_if::<referral::AssessmentRecorded>(service, kind, payload)? {
@@ -105,16 +100,4 @@ async fn remember_needs(
         .await
         .map(drop))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn referral_streams_name_their_referral_and_others_none() {
-        let id = Uuid::new_v4();
-        assert_eq!(referral_id(&format!("referral-{}", id.simple())), Some(id));
-        assert_eq!(referral_id("session-1"), None);
-    }
 }

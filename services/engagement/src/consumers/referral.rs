@@ -37,11 +37,6 @@ impl ReferralConsumer {
     }
 }
 
-/// The referral a referral stream's id names (`referral-<simple uuid>`).
-fn referral_id(stream_id: &str) -> Option<Uuid> {
-    Uuid::try_parse(stream_id.strip_prefix("referral-")?).ok()
-}
-
 fn time(at: Option<&Timestamp>) -> Option<DateTime<Utc>> {
     let at = at?;
     DateTime::from_timestamp(at.seconds, u32::try_from(at.nanos).ok()?)
@@ -77,7 +72,7 @@ impl BusHandler for ReferralConsumer {
         else {
             return Ok(());
         };
-        let Some(referral_id) = referral_id(&event.stream_id) else {
+        let Some(referral_id) = referral_view::referral_of_stream(&event.stream_id) else {
             return Ok(());
         };
         let subject = subject(tx, received, referral_id).await?;
@@ -111,17 +106,5 @@ impl BusHandler for ReferralConsumer {
         };
         self.store.append_in(tx, &[append]).await?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn referral_streams_name_their_referral_and_others_none() {
-        let id = Uuid::new_v4();
-        assert_eq!(referral_id(&format!("referral-{}", id.simple())), Some(id));
-        assert_eq!(referral_id("service-1"), None);
     }
 }
