@@ -115,7 +115,9 @@ pub const BASELINE_DAYS_BEFORE_REFERRAL: i64 = 28;
 /// it was made to the day it closed.
 fn within(referral: &Referral, day: NaiveDate) -> Result<(), Unfit> {
     let made = day_of(referral.requested_micros).unwrap_or(NaiveDate::MIN);
-    let from = made - Duration::days(BASELINE_DAYS_BEFORE_REFERRAL);
+    let from = made
+        .checked_sub_signed(Duration::days(BASELINE_DAYS_BEFORE_REFERRAL))
+        .unwrap_or(NaiveDate::MIN);
     let closed = referral.closed_micros.and_then(day_of);
     if day < from || closed.is_some_and(|closed| day > closed) {
         let closed = closed.map_or_else(|| "not closed".to_owned(), |day| day.to_string());
